@@ -1,0 +1,110 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { DomainError, validationError } from "../domain/errors.js";
+import { createLogger, describeError } from "../lib/logger.js";
+import { toFieldIssues } from "../lib/validation.js";
+import { appRouter } from "../trpc/router.js";
+import { respondWithError } from "./errors.js";
+import { requestServices } from "./middleware.js";
+import { registerAuthRoutes } from "./routes/auth.js";
+import { registerClockRoutes } from "./routes/clock.js";
+import type { AppEnv } from "./types.js";
+
+/** Request bodies are small JSON objects; 16 KiB leaves room for long names and passwords. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export const API_VERSION = "0.1.0";
+
+/**
+ * Builds the Hono app: request id, services and body limit for every route, the REST adapter,
+ * tRPC at /trpc, the OpenAPI document, and one error handler for all of them.
+ */
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(toFieldIssues(result.error.issues));
+    },
+  });
+
+  app.use("*", requestId());
+  app.use("*", async (c, next) => {
+    // A logger exists before the services do, so that configuration errors are logged too.
+    c.set("logger", createLogger("info", { request_id: c.get("requestId") }));
+    await next();
+  });
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new DomainError("PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes. Send a smaller body.`);
+      },
+    }),
+  );
+  app.use("*", requestServices);
+
+  registerAuthRoutes(app);
+  registerClockRoutes(app);
+
+  app.all("/trpc/*", (c) =>
+    fetchRequestHandler({
+      endpoint: "/trpc",
+      req: c.req.raw,
+      router: appRouter,
+      createContext: () => ({
+        services: c.get("context"),
+        requestId: c.get("requestId"),
+        authorization: c.req.header("Authorization"),
+      }),
+      onError: ({ error, path }) => {
+        const logger = c.get("logger");
+        if (error.code === "INTERNAL_SERVER_ERROR") logger.error("trpc.failed", { path, ...describeError(error.cause ?? error) });
+        else logger.info("trpc.rejected", { path, code: error.code });
+      },
+      responseMeta: () => ({ headers: new Headers({ "X-Request-Id": c.get("requestId") }) }),
+    }),
+  );
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Punchclock API",
+      version: API_VERSION,
+      description: "Clock in and out, and follow colleagues' records. Errors share one schema with a stable `error.code`.",
+    },
+  });
+
+  registerMethodNotAllowed(app);
+
+  app.notFound(() => {
+    throw new DomainError("NOT_FOUND", "No such route. See /openapi.json for the available routes.");
+  });
+  app.onError(respondWithError);
+
+  return app;
+}
+
+/**
+ * Answers 405 with an `Allow` header on known paths called with another method. Registered after
+ * the real routes, so it matches only when no method-specific route did.
+ */
+function registerMethodNotAllowed(app: OpenAPIHono<AppEnv>): void {
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const route of app.routes) {
+    if (route.method === "ALL" || route.path.includes("*")) continue;
+    const methods = methodsByPath.get(route.path) ?? new Set<string>();
+    methods.add(route.method);
+    methodsByPath.set(route.path, methods);
+  }
+
+  for (const [path, methods] of methodsByPath) {
+    const allowed = [...methods].sort().join(", ");
+    app.all(path, (c) => {
+      c.header("Allow", allowed);
+      throw new DomainError("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${path}. Allowed: ${allowed}.`);
+    });
+  }
+}

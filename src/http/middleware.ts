@@ -1,0 +1,57 @@
+import { createMiddleware } from "hono/factory";
+import { authenticate } from "../auth/authenticate.js";
+import { loadEnvironment } from "../env.js";
+import { createLogger, describeError, type LogLevel } from "../lib/logger.js";
+import { createRequestServices } from "../services.js";
+import type { AppEnv } from "./types.js";
+
+function readLogLevel(bindings: Record<string, unknown>): LogLevel {
+  const level = bindings.LOG_LEVEL;
+  return level === "debug" || level === "info" || level === "warn" || level === "error" ? level : "info";
+}
+
+/**
+ * Wires the request's logger and services, logs one line when the request ends, and closes the
+ * database pools afterwards (in `waitUntil` on Workers, so the response is not delayed).
+ */
+export const requestServices = createMiddleware<AppEnv>(async (c, next) => {
+  const startedAt = Date.now();
+  const bindings = c.env ?? {};
+  const logger = createLogger(readLogLevel(bindings), { request_id: c.get("requestId") });
+  c.set("logger", logger);
+  logger.debug("request.started", { method: c.req.method, path: c.req.path });
+
+  // Fails here, before any route runs, when a secret is missing; the error handler logs the
+  // message that names it and the client gets a generic 500.
+  loadEnvironment(bindings);
+  const context = createRequestServices(bindings, logger);
+  c.set("context", context);
+
+  try {
+    await next();
+  } finally {
+    const closing = context.db.close().catch((error: unknown) => logger.warn("db.close_failed", describeError(error)));
+    try {
+      c.executionCtx.waitUntil(closing);
+    } catch {
+      // Outside Workers (tests calling app.request) there is no execution context.
+      await closing;
+    }
+
+    const user = c.get("user");
+    logger.info("request.completed", {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Date.now() - startedAt,
+      ...(user ? { user_id: user.id } : {}),
+    });
+  }
+});
+
+/** Requires a valid token and loads its user into `c.var.user`. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  const user = await authenticate(c.get("context"), c.req.header("Authorization"));
+  c.set("user", user);
+  await next();
+});

@@ -1,0 +1,87 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { clockRecordSchema } from "../../contracts/clock.js";
+import { envelopeSchema, listEnvelopeSchema, paginationQuerySchema } from "../../contracts/common.js";
+import { clockIn, clockOut, getCurrentRecord, listRecords } from "../../domain/clock.js";
+import { resolvePage } from "../../domain/pagination.js";
+import { requireUser } from "../middleware.js";
+import { bearerSecurity, errorResponses, jsonResponse } from "../openapi.js";
+import { envelope, listEnvelope } from "../respond.js";
+import type { AppEnv } from "../types.js";
+
+// Clock-in and clock-out take no body: the server's clock decides the time, and any body sent is
+// ignored, so a client cannot set clock_in, clock_out or user_id.
+
+const clockInRoute = createRoute({
+  method: "post",
+  path: "/clock-in",
+  tags: ["clock"],
+  summary: "Open a clock record at the server's current time",
+  security: bearerSecurity,
+  middleware: [requireUser] as const,
+  responses: {
+    201: jsonResponse(envelopeSchema(clockRecordSchema), "Clocked in."),
+    ...errorResponses(401, 409, 429),
+  },
+});
+
+const clockOutRoute = createRoute({
+  method: "patch",
+  path: "/clock-out",
+  tags: ["clock"],
+  summary: "Close the open clock record at the server's current time",
+  security: bearerSecurity,
+  middleware: [requireUser] as const,
+  responses: {
+    200: jsonResponse(envelopeSchema(clockRecordSchema), "Clocked out."),
+    ...errorResponses(401, 409, 429),
+  },
+});
+
+const recordsRoute = createRoute({
+  method: "get",
+  path: "/records",
+  tags: ["clock"],
+  summary: "My clock records, newest first",
+  security: bearerSecurity,
+  middleware: [requireUser] as const,
+  request: { query: paginationQuerySchema },
+  responses: {
+    200: jsonResponse(listEnvelopeSchema(clockRecordSchema), "A page of records."),
+    ...errorResponses(400, 401),
+  },
+});
+
+const currentRecordRoute = createRoute({
+  method: "get",
+  path: "/records/current",
+  tags: ["clock"],
+  summary: "My open clock record, or null",
+  security: bearerSecurity,
+  middleware: [requireUser] as const,
+  responses: {
+    200: jsonResponse(envelopeSchema(clockRecordSchema.nullable()), "The open record or null."),
+    ...errorResponses(401),
+  },
+});
+
+export function registerClockRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(clockInRoute, async (c) => {
+    const record = await clockIn(c.get("context"), c.get("user").id);
+    return c.json(envelope(record, "Clocked in."), 201);
+  });
+
+  app.openapi(clockOutRoute, async (c) => {
+    const record = await clockOut(c.get("context"), c.get("user").id);
+    return c.json(envelope(record, "Clocked out."), 200);
+  });
+
+  app.openapi(recordsRoute, async (c) => {
+    const page = await listRecords(c.get("context"), c.get("user").id, resolvePage(c.req.valid("query")));
+    return c.json(listEnvelope(page, "Clock records."), 200);
+  });
+
+  app.openapi(currentRecordRoute, async (c) => {
+    const record = await getCurrentRecord(c.get("context"), c.get("user").id);
+    return c.json(envelope(record, record ? "Currently clocked in." : "Not clocked in."), 200);
+  });
+}

@@ -1,0 +1,13 @@
+import { createCallerFactory, router } from "./init.js";
+import { authRouter } from "./routers/auth.js";
+import { clockRouter } from "./routers/clock.js";
+
+export const appRouter = router({
+  auth: authRouter,
+  clock: clockRouter,
+});
+
+/** The router's type, imported by the typed client package. */
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);
