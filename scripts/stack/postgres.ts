@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { StackLogger } from "./log.js";
+import { startPGliteServer } from "./pglite-server.js";
 
 export interface DatabaseServer {
   kind: "postgres" | "pglite";
@@ -11,16 +11,6 @@ export interface DatabaseServer {
   port: number;
   close(): Promise<void>;
 }
-
-/**
- * PGlite is one Postgres backend. pglite-socket multiplexes several client connections onto it,
- * but its default `maxConnections` is 1, and a connection is released only a tick after its
- * socket closes; a client that reconnects at once (a new Neon Pool per request) was answered
- * with a bare "Too many connections" and no protocol message, which looked like a hang. A higher
- * limit lets connections overlap; the multiplexer still runs one query at a time and keeps a
- * transaction on the connection that opened it.
- */
-const PGLITE_MAX_CONNECTIONS = 64;
 
 /** Uses the Postgres at `databaseUrl`, or starts an embedded PGlite kept in `dataDirectory`. */
 export async function startDatabase(options: {
@@ -40,9 +30,8 @@ export async function startDatabase(options: {
 
   if (options.dataDirectory) await mkdir(options.dataDirectory, { recursive: true });
   const database = await PGlite.create(options.dataDirectory);
-  const server = new PGLiteSocketServer({ db: database, host: "127.0.0.1", port: 0, maxConnections: PGLITE_MAX_CONNECTIONS });
-  await server.start();
-  const port = Number(server.getServerConn().split(":")[1]);
+  const server = await startPGliteServer(database, logger);
+  const port = server.port;
 
   logger.info("database.selected", {
     kind: "pglite",
@@ -57,7 +46,7 @@ export async function startDatabase(options: {
     host: "127.0.0.1",
     port,
     close: async () => {
-      await server.stop();
+      await server.close();
       await database.close();
     },
   };

@@ -3,7 +3,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { DomainError, validationError } from "../domain/errors.js";
-import { createLogger, describeError } from "../lib/logger.js";
+import { createLogger, describeError, readLogLevel } from "../lib/logger.js";
 import { toFieldIssues } from "../lib/validation.js";
 import { appRouter } from "../trpc/router.js";
 import { respondWithError } from "./errors.js";
@@ -31,7 +31,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("*", requestId());
   app.use("*", async (c, next) => {
     // A logger exists before the services do, so that configuration errors are logged too.
-    c.set("logger", createLogger("info", { request_id: c.get("requestId") }));
+    c.set("logger", createLogger(readLogLevel(c.env), { request_id: c.get("requestId") }));
     await next();
   });
   app.use(

@@ -1,14 +1,9 @@
 import { createMiddleware } from "hono/factory";
 import { authenticate } from "../auth/authenticate.js";
 import { loadEnvironment } from "../env.js";
-import { createLogger, describeError, type LogLevel } from "../lib/logger.js";
+import { createLogger, describeError, readLogLevel } from "../lib/logger.js";
 import { createRequestServices } from "../services.js";
 import type { AppEnv } from "./types.js";
-
-function readLogLevel(bindings: Record<string, unknown>): LogLevel {
-  const level = bindings.LOG_LEVEL;
-  return level === "debug" || level === "info" || level === "warn" || level === "error" ? level : "info";
-}
 
 /**
  * Wires the request's logger and services, logs one line when the request ends, and closes the

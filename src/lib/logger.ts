@@ -2,6 +2,12 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** Reads `LOG_LEVEL` from the Worker's bindings, defaulting to info for absent or unknown values. */
+export function readLogLevel(bindings: Record<string, unknown> | undefined): LogLevel {
+  const level = bindings?.LOG_LEVEL;
+  return level === "debug" || level === "info" || level === "warn" || level === "error" ? level : "info";
+}
+
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
@@ -36,11 +42,22 @@ export function createLogger(minimum: LogLevel = "info", base: LogFields = {}): 
   };
 }
 
-/** Describes a caught error for a log line: name, message and stack, never shown to clients. */
+/**
+ * Describes a caught error for a log line: name, message, stack and cause, never shown to clients.
+ * Query parameters are cut from Drizzle's "Failed query" messages because they can hold password
+ * hashes and personal data; the SQL text and the driver's message remain.
+ */
 export function describeError(error: unknown): LogFields {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
-    return { error: `${error.name}: ${error.message}`, stack: error.stack, ...cause };
-  }
-  return { error: String(error) };
+  if (!(error instanceof Error)) return { error: String(error) };
+
+  const fields: LogFields = {
+    error: `${error.name}: ${redactParameters(error.message)}`,
+    stack: error.stack ? redactParameters(error.stack) : undefined,
+  };
+  if (error.cause instanceof Error) fields.cause = `${error.cause.name}: ${redactParameters(error.cause.message)}`;
+  return fields;
+}
+
+function redactParameters(text: string): string {
+  return text.replace(/\nparams: [^\n]*/g, "\nparams: [redacted]");
 }
