@@ -25,7 +25,7 @@ const GSSENC_REQUEST_CODE = 80877104;
 const CANCEL_REQUEST_CODE = 80877102;
 const PROTOCOL_VERSION_3 = 196608;
 
-/** Message types after which the client waits for an answer (frontend messages, protocol v3). */
+/** Frontend message types after which the client waits for a response (protocol v3). */
 const BATCH_END_TYPES = new Set(["S", "Q", "H", "c", "f"]);
 
 /** Serialises access to the backend; the owner of an open transaction keeps it until the end. */

@@ -5,7 +5,7 @@ import { createUser, TEST_PASSWORD, testBindings } from "../support/app.js";
 
 const app = createApp();
 
-/** A client whose fetch goes straight into the app, so the test needs no HTTP server. */
+/** Creates a client whose fetch calls the app directly, so the test needs no HTTP server. */
 function createInProcessClient(getToken?: () => string | undefined) {
   return createPunchclockClient({
     baseUrl: "http://punchclock.test",
