@@ -13,6 +13,7 @@ const environmentSchema = z.object({
   NEON_WS_PROXY: z.string().regex(/^[^\s/]+:\d{1,5}$/, "NEON_WS_PROXY must be host:port").optional(),
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  MAX_FOLLOWING: z.coerce.number().int().min(1).max(100_000).default(5_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

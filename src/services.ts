@@ -20,6 +20,10 @@ export function createRequestServices(bindings: Record<string, unknown>, logger:
   return {
     db,
     logger,
-    settings: { jwtSecret: environment.JWT_SECRET, jwtTtlSeconds: environment.JWT_TTL_SECONDS },
+    settings: {
+      jwtSecret: environment.JWT_SECRET,
+      jwtTtlSeconds: environment.JWT_TTL_SECONDS,
+      maxFollowing: environment.MAX_FOLLOWING,
+    },
   };
 }

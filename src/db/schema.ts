@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Millisecond precision matches what JavaScript dates and the API's ISO 8601 strings carry, so a
 // value read back compares equal to the value the API returned.
@@ -42,6 +42,25 @@ export const clockRecords = pgTable(
     check("clock_records_clock_out_after_clock_in", sql`${table.clockOut} is null or ${table.clockOut} >= ${table.clockIn}`),
     // "This user's records, newest first"; id breaks ties so pages are stable.
     index("clock_records_user_clock_in_idx").on(table.userId, table.clockIn.desc(), table.id.desc()),
+  ],
+);
+
+export const follows = pgTable(
+  "follows",
+  {
+    followerId: integer("follower_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    followeeId: integer("followee_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (table) => [
+    // The key rejects duplicate follows, also under concurrent requests, and serves "who do I follow".
+    primaryKey({ name: "follows_pkey", columns: [table.followerId, table.followeeId] }),
+    check("follows_no_self_follow", sql`${table.followerId} <> ${table.followeeId}`),
+    index("follows_followee_follower_idx").on(table.followeeId, table.followerId),
   ],
 );
 

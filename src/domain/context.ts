@@ -8,5 +8,7 @@ export interface DomainContext {
   settings: {
     jwtSecret: string;
     jwtTtlSeconds: number;
+    /** Maximum number of users one user may follow. */
+    maxFollowing: number;
   };
 }

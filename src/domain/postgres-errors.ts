@@ -1,6 +1,7 @@
 /** Postgres SQLSTATE codes the domain reacts to (PostgreSQL manual, appendix A). */
 const UNIQUE_VIOLATION = "23505";
 const CHECK_VIOLATION = "23514";
+const FOREIGN_KEY_VIOLATION = "23503";
 
 type DatabaseErrorShape = { code?: unknown; constraint?: unknown; cause?: unknown };
 
@@ -23,4 +24,8 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
 export function isCheckViolation(error: unknown, constraint: string): boolean {
   const found = findDatabaseError(error);
   return found?.code === CHECK_VIOLATION && found.constraint === constraint;
+}
+
+export function isForeignKeyViolation(error: unknown): boolean {
+  return findDatabaseError(error)?.code === FOREIGN_KEY_VIOLATION;
 }

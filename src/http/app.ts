@@ -10,6 +10,7 @@ import { respondWithError } from "./errors.js";
 import { requestServices } from "./middleware.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerClockRoutes } from "./routes/clock.js";
+import { registerFollowRoutes } from "./routes/follows.js";
 import type { AppEnv } from "./types.js";
 
 /** Request bodies are small JSON objects; 16 KiB leaves room for long names and passwords. */
@@ -47,6 +48,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   registerAuthRoutes(app);
   registerClockRoutes(app);
+  registerFollowRoutes(app);
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

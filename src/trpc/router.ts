@@ -1,10 +1,13 @@
 import { createCallerFactory, router } from "./init.js";
 import { authRouter } from "./routers/auth.js";
 import { clockRouter } from "./routers/clock.js";
+import { followRouter, usersRouter } from "./routers/follows.js";
 
 export const appRouter = router({
   auth: authRouter,
   clock: clockRouter,
+  follow: followRouter,
+  users: usersRouter,
 });
 
 /** The router's type, imported by the typed client package. */
