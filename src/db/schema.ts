@@ -40,8 +40,38 @@ export const clockRecords = pgTable(
       .on(table.userId)
       .where(sql`${table.clockOut} is null`),
     check("clock_records_clock_out_after_clock_in", sql`${table.clockOut} is null or ${table.clockOut} >= ${table.clockIn}`),
-    // "This user's records, newest first"; id breaks ties so pages are stable.
-    index("clock_records_user_clock_in_idx").on(table.userId, table.clockIn.desc(), table.id.desc()),
+    // "This user's records, newest first"; id breaks ties so pages are stable. NULLS FIRST is
+    // PostgreSQL's default for DESC: with NULLS LAST the planner cannot use the index for
+    // `ORDER BY clock_in DESC, id DESC` and sorts instead.
+    index("clock_records_user_clock_in_idx").on(table.userId, table.clockIn.desc().nullsFirst(), table.id.desc().nullsFirst()),
+    // The feed's global orders (see docs/feed-design.md). The migration adds INCLUDE (user_id) to
+    // both, which drizzle-kit cannot express, so the feed's time scan runs as an index-only scan.
+    index("clock_records_clock_in_idx").on(table.clockIn.desc().nullsFirst(), table.id.desc().nullsFirst()),
+    index("clock_records_duration_idx")
+      .on(sql`(${table.clockOut} - ${table.clockIn}) desc`, table.id.desc().nullsFirst())
+      .where(sql`${table.clockOut} is not null`),
+    index("clock_records_user_duration_idx")
+      .on(table.userId, sql`(${table.clockOut} - ${table.clockIn}) desc`, table.id.desc().nullsFirst())
+      .where(sql`${table.clockOut} is not null`),
+  ],
+);
+
+/**
+ * Records per user, kept exact by triggers on clock_records (created in the feed migration) in the
+ * same transaction as each write. The feed sums them over the followees for total_count.
+ */
+export const userRecordCounts = pgTable(
+  "user_record_counts",
+  {
+    userId: integer("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    recordCount: bigint("record_count", { mode: "number" }).notNull().default(0),
+    openRecordCount: integer("open_record_count").notNull().default(0),
+  },
+  (table) => [
+    check("user_record_counts_record_count_check", sql`${table.recordCount} >= 0`),
+    check("user_record_counts_open_record_count_check", sql`${table.openRecordCount} >= 0`),
   ],
 );
 

@@ -10,6 +10,7 @@ import { respondWithError } from "./errors.js";
 import { requestServices } from "./middleware.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerClockRoutes } from "./routes/clock.js";
+import { registerFeedRoutes } from "./routes/feed.js";
 import { registerFollowRoutes } from "./routes/follows.js";
 import type { AppEnv } from "./types.js";
 
@@ -49,6 +50,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerAuthRoutes(app);
   registerClockRoutes(app);
   registerFollowRoutes(app);
+  registerFeedRoutes(app);
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

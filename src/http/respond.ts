@@ -5,6 +5,7 @@ export function envelope<T>(data: T, message: string): { data: T; message: strin
   return { data, message };
 }
 
-export function listEnvelope<T>(page: { data: T[]; meta: PaginationMeta }, message: string) {
+/** Builds `{ data, message, meta }` for a list; the feed's meta adds cursor fields to the standard one. */
+export function listEnvelope<T, M extends Omit<PaginationMeta, "current_page"> & { current_page: number | null }>(page: { data: T[]; meta: M }, message: string) {
   return { data: page.data, message, meta: page.meta };
 }

@@ -1,0 +1,125 @@
+import { and, eq } from "drizzle-orm";
+import type { FeedItem, FeedMeta, FeedQuery } from "../contracts/feed.js";
+import { buildFeedQuery, buildWindowCountQuery, WINDOW_COUNT_CAP, type FeedPlanChoice, type FeedQueryRow } from "../db/feed-query.js";
+import { follows } from "../db/schema.js";
+import type { DomainContext } from "./context.js";
+import { DomainError, validationError } from "./errors.js";
+import { decodeFeedCursor, encodeFeedCursor, type FeedSort } from "./feed-cursor.js";
+import { buildPageMeta, resolvePage } from "./pagination.js";
+
+function toDate(value: string | Date): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+function toFeedItem(row: FeedQueryRow): FeedItem {
+  const clockIn = toDate(row.clock_in!);
+  const clockOut = row.clock_out === null ? null : toDate(row.clock_out);
+
+  return {
+    id: Number(row.id),
+    user_id: row.user_id!,
+    clock_in: clockIn.toISOString(),
+    clock_out: clockOut?.toISOString() ?? null,
+    created_at: toDate(row.created_at!).toISOString(),
+    updated_at: toDate(row.updated_at!).toISOString(),
+    duration: clockOut === null ? null : Math.floor((clockOut.getTime() - clockIn.getTime()) / 1000),
+    user: { id: row.user_id!, name: row.user_name! },
+  };
+}
+
+/** The sort key of a returned item in milliseconds, as the cursor stores it. */
+function sortKeyOf(item: FeedItem, sort: FeedSort): number {
+  const clockIn = Date.parse(item.clock_in);
+  return sort === "clock_in" ? clockIn : Date.parse(item.clock_out!) - clockIn;
+}
+
+function checkFilters(query: FeedQuery, sort: FeedSort): void {
+  if (sort === "duration" && query.status === "open") {
+    throw validationError([{ path: "status", message: "sort=duration ranks completed records; use sort=clock_in to list open ones" }]);
+  }
+  if (query.from && query.to && query.from >= query.to) {
+    throw validationError([{ path: "to", message: "to must be later than from" }]);
+  }
+  if (query.cursor && query.page !== undefined) {
+    throw validationError([{ path: "cursor", message: "send either cursor or page, not both" }]);
+  }
+}
+
+/**
+ * Lists the records of everyone the viewer follows, newest first or longest first, with page
+ * numbers or a keyset cursor. total_count comes from counts maintained on write; with from/to
+ * it is counted up to WINDOW_COUNT_CAP and `total_count_exact` is false above that.
+ */
+export async function listFeed(
+  context: DomainContext,
+  viewerId: number,
+  query: FeedQuery,
+  options: { plan?: FeedPlanChoice } = {},
+): Promise<{ data: FeedItem[]; meta: FeedMeta }> {
+  const sort: FeedSort = query.sort ?? "clock_in";
+  const status = query.status ?? "all";
+  checkFilters(query, sort);
+
+  const page = resolvePage(query);
+  const position = query.cursor ? decodeFeedCursor(query.cursor, sort) : undefined;
+  const filters = { viewerId, sort, status, from: query.from, to: query.to, followeeId: query.user_id };
+  const database = context.db.replica;
+
+  const [result, windowCount] = await Promise.all([
+    database.execute(
+      buildFeedQuery({
+        ...filters,
+        after: position ? { key: position.key, id: position.id } : undefined,
+        offset: position ? 0 : page.offset,
+        limit: page.perPage + 1,
+        plan: options.plan ?? "auto",
+      }),
+    ),
+    query.from || query.to ? database.execute(buildWindowCountQuery(filters)) : Promise.resolve(undefined),
+  ]);
+
+  const rows = result.rows as FeedQueryRow[];
+  const items = rows.filter((row) => row.id !== null).map(toFeedItem);
+  const hasMore = items.length > page.perPage;
+  const data = items.slice(0, page.perPage);
+
+  const maintainedTotal = Number(rows[0]?.total_count ?? 0);
+  const counted = windowCount ? Number((windowCount.rows[0] as { window_count: number }).window_count) : undefined;
+  const totalCount = counted === undefined ? maintainedTotal : Math.min(counted, WINDOW_COUNT_CAP);
+  const totalCountExact = counted === undefined || counted <= WINDOW_COUNT_CAP;
+
+  if (query.user_id !== undefined && maintainedTotal === 0 && data.length === 0) {
+    await assertFollowing(context, viewerId, query.user_id);
+  }
+
+  const last = data.at(-1);
+  const nextCursor = hasMore && last ? encodeFeedCursor({ sort, key: sortKeyOf(last, sort), id: last.id }) : null;
+  const pageMeta = buildPageMeta(page, totalCount);
+
+  return {
+    data,
+    meta: {
+      ...pageMeta,
+      // A cursor page has no page number; the cursor alone says whether more follow.
+      current_page: position ? null : pageMeta.current_page,
+      next_page: position ? null : hasMore ? page.page + 1 : null,
+      prev_page: position ? null : pageMeta.prev_page,
+      next_cursor: nextCursor,
+      total_count_exact: totalCountExact,
+    },
+  };
+}
+
+/** Turns a feed filtered to a user the viewer does not follow into a 404 that says so. */
+async function assertFollowing(context: DomainContext, viewerId: number, followeeId: number): Promise<void> {
+  const [follow] = await context.db.replica
+    .select({ followeeId: follows.followeeId })
+    .from(follows)
+    .where(and(eq(follows.followerId, viewerId), eq(follows.followeeId, followeeId)));
+
+  if (!follow) {
+    throw new DomainError("NOT_FOLLOWING", `You do not follow user ${followeeId}. Follow them with POST /follows to see their records.`, {
+      user_id: followeeId,
+    });
+  }
+}
