@@ -1,4 +1,5 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { StackLogger } from "./log.js";
 import { startPGliteServer } from "./pglite-server.js";
@@ -28,7 +29,7 @@ export async function startDatabase(options: {
     return { kind: "postgres", url: options.databaseUrl, host, port, close: async () => {} };
   }
 
-  if (options.dataDirectory) await mkdir(options.dataDirectory, { recursive: true });
+  const releaseLock = options.dataDirectory ? await lockDataDirectory(options.dataDirectory) : async () => {};
   const database = await PGlite.create(options.dataDirectory);
   const server = await startPGliteServer(database, logger);
   const port = server.port;
@@ -48,6 +49,35 @@ export async function startDatabase(options: {
     close: async () => {
       await server.close();
       await database.close();
+      await releaseLock();
     },
   };
+}
+
+/**
+ * Takes the data directory for this process. Two PGlite instances on one directory corrupt it, so
+ * a second stack fails here while the first one runs. A lock left by a dead process is taken over.
+ */
+async function lockDataDirectory(directory: string): Promise<() => Promise<void>> {
+  // The lock sits beside the directory: PGlite's initdb expects an empty directory on first start.
+  await mkdir(dirname(directory), { recursive: true });
+  const lockPath = `${directory.replace(/\/+$/, "")}.pid`;
+
+  const holder = Number(await readFile(lockPath, "utf8").catch(() => ""));
+  if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
+    throw new Error(`The PGlite data directory ${directory} is in use by process ${holder}. Stop that stack first.`);
+  }
+
+  await writeFile(lockPath, String(process.pid));
+  return () => rm(lockPath, { force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM means the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -50,6 +50,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
 
   try {
+    await assertPortFree(options.port);
     const database = await startDatabase({ databaseUrl: options.databaseUrl, dataDirectory: options.dataDirectory, logger });
     cleanups.push(() => database.close());
 
@@ -174,6 +175,25 @@ async function stopProcess(child: ChildProcess): Promise<void> {
       // Already gone.
     }
   }
+}
+
+/**
+ * Fails early when the API port is taken, typically by another `npm run dev`. Otherwise the new
+ * wrangler would fail to bind while the readiness probe reached the other instance and reported
+ * this stack as ready.
+ */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`Port ${port} on 127.0.0.1 is already in use, perhaps by another npm run dev. Stop it or set PORT.`)
+          : error,
+      );
+    });
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
 }
 
 export function findFreePort(): Promise<number> {

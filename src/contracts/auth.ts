@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { isoTimestamp } from "./common.js";
+import { isoTimestamp, textField } from "./common.js";
 
 /**
  * Upper bound on password length, checked before any hashing so a huge password costs nothing.
@@ -8,8 +8,7 @@ import { isoTimestamp } from "./common.js";
 export const MAX_PASSWORD_LENGTH = 256;
 export const MIN_PASSWORD_LENGTH = 8;
 
-const email = z
-  .string()
+const email = textField("email")
   .trim()
   .max(254, "email must be at most 254 characters")
   .pipe(z.email("email must be a valid email address"))
@@ -18,8 +17,7 @@ const email = z
 export const loginInputSchema = z
   .object({
     email,
-    password: z
-      .string()
+    password: textField("password")
       .min(1, "password is required")
       .max(MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`)
       .openapi({ example: "test12345" }),
@@ -28,10 +26,9 @@ export const loginInputSchema = z
 
 export const registerInputSchema = z
   .object({
-    name: z.string().trim().min(1, "name is required").max(100, "name must be at most 100 characters").openapi({ example: "Ada Lovelace" }),
+    name: textField("name").trim().min(1, "name is required").max(100, "name must be at most 100 characters").openapi({ example: "Ada Lovelace" }),
     email,
-    password: z
-      .string()
+    password: textField("password")
       .min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`)
       .max(MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`),
   })

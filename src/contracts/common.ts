@@ -10,6 +10,16 @@ export const DEFAULT_PER_PAGE = 20;
 /** Bounds the OFFSET a page number can produce, so page·per_page stays a safe integer. */
 export const MAX_PAGE = 1_000_000_000;
 
+/**
+ * A required string field with messages that name it. PostgreSQL text cannot hold the NUL
+ * character, so it is rejected here as invalid input instead of failing later as a 500.
+ */
+export function textField(name: string) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`) })
+    .refine((value) => !value.includes("\u0000"), `${name} must not contain the NUL character`);
+}
+
 export const isoTimestamp = z.string().openapi({ format: "date-time", example: "2026-12-04T08:30:00.000Z" });
 
 export const paginationMetaSchema = z

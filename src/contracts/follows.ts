@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { paginationQuerySchema } from "./common.js";
+import { paginationQuerySchema, textField } from "./common.js";
 
 /** A user id in a JSON body: a positive integer, not a numeric string. */
 export const userIdSchema = z
@@ -49,8 +49,7 @@ export type DirectoryUser = z.infer<typeof directoryUserSchema>;
 export const MAX_SEARCH_LENGTH = 100;
 
 export const userSearchQuerySchema = paginationQuerySchema.extend({
-  q: z
-    .string()
+  q: textField("q")
     .trim()
     .max(MAX_SEARCH_LENGTH, `q must be at most ${MAX_SEARCH_LENGTH} characters`)
     .optional()

@@ -1,11 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { DomainError, validationError } from "../domain/errors.js";
 import { createLogger, describeError, readLogLevel } from "../lib/logger.js";
 import { toFieldIssues } from "../lib/validation.js";
 import { appRouter } from "../trpc/router.js";
+import { limitBody } from "./body-limit.js";
 import { respondWithError } from "./errors.js";
 import { requestServices } from "./middleware.js";
 import { registerAuthRoutes } from "./routes/auth.js";
@@ -18,6 +18,9 @@ import type { AppEnv } from "./types.js";
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export const API_VERSION = "0.1.0";
+
+/** Calls one tRPC batch request may carry; larger batches get 400. */
+export const MAX_TRPC_BATCH_SIZE = 10;
 
 /**
  * Builds the Hono app: request id, services and body limit for every route, the REST adapter,
@@ -36,15 +39,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     c.set("logger", createLogger(readLogLevel(c.env), { request_id: c.get("requestId") }));
     await next();
   });
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new DomainError("PAYLOAD_TOO_LARGE", `The request body exceeds ${MAX_BODY_BYTES} bytes. Send a smaller body.`);
-      },
-    }),
-  );
+  app.use("*", limitBody(MAX_BODY_BYTES));
   app.use("*", requestServices);
 
   registerAuthRoutes(app);
@@ -57,6 +52,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
       endpoint: "/trpc",
       req: c.req.raw,
       router: appRouter,
+      // A batch runs its calls in one request; unbounded, one request could run hundreds of
+      // scrypt logins and starve every other request on the isolate.
+      maxBatchSize: MAX_TRPC_BATCH_SIZE,
       createContext: () => ({
         services: c.get("context"),
         requestId: c.get("requestId"),

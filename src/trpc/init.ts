@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { authenticate } from "../auth/authenticate.js";
 import type { DomainContext } from "../domain/context.js";
-import { DomainError, ERROR_MAPPING, validationError } from "../domain/errors.js";
+import { DomainError, ERROR_MAPPING, validationError, type ErrorCode } from "../domain/errors.js";
 import { toFieldIssues } from "../lib/validation.js";
 
 export type TRPCContext = {
@@ -12,6 +12,20 @@ export type TRPCContext = {
 };
 
 const INTERNAL_MESSAGE = "Internal server error. Retry later, and quote the request id if it persists.";
+
+/**
+ * Errors that tRPC raises itself (unparsable input, unknown procedure, wrong method), as domain
+ * codes and messages, so tRPC clients branch on the same codes as REST clients.
+ */
+const TRPC_ERROR_CODES: Partial<Record<TRPCError["code"], { code: ErrorCode; message?: string }>> = {
+  PARSE_ERROR: { code: "INVALID_JSON", message: "Malformed JSON in the request. Send valid JSON input." },
+  BAD_REQUEST: { code: "VALIDATION_FAILED" },
+  NOT_FOUND: { code: "NOT_FOUND" },
+  METHOD_NOT_SUPPORTED: { code: "METHOD_NOT_ALLOWED" },
+  UNSUPPORTED_MEDIA_TYPE: { code: "UNSUPPORTED_MEDIA_TYPE" },
+  PAYLOAD_TOO_LARGE: { code: "PAYLOAD_TOO_LARGE" },
+  INTERNAL_SERVER_ERROR: { code: "INTERNAL", message: INTERNAL_MESSAGE },
+};
 
 /** Converts a domain error into the tRPC error with the code `ERROR_MAPPING` assigns to it. */
 function toTRPCError(error: DomainError): TRPCError {
@@ -31,7 +45,9 @@ const t = initTRPC.context<TRPCContext>().create({
           ? validationError(toFieldIssues(cause.issues))
           : undefined;
 
-    const message = domainError?.message ?? (error.code === "INTERNAL_SERVER_ERROR" ? INTERNAL_MESSAGE : error.message);
+    // tRPC reports unparsable JSON as BAD_REQUEST with the parser's SyntaxError as the cause.
+    const fallback = cause instanceof SyntaxError ? TRPC_ERROR_CODES.PARSE_ERROR : TRPC_ERROR_CODES[error.code];
+    const message = domainError?.message ?? fallback?.message ?? error.message;
 
     return {
       ...shape,
@@ -40,7 +56,7 @@ const t = initTRPC.context<TRPCContext>().create({
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
-        domain_code: domainError?.code ?? (error.code === "INTERNAL_SERVER_ERROR" ? "INTERNAL" : error.code),
+        domain_code: domainError?.code ?? fallback?.code ?? "INTERNAL",
         details: domainError?.details,
         request_id: ctx?.requestId,
       },

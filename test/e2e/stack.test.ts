@@ -82,6 +82,29 @@ describe("wrangler dev stack", () => {
     expect(body.result.data.user.email).toBe(DEMO_USER.email);
   });
 
+  it("keeps serving after a chunked body over the limit", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 64) return controller.close();
+        sent += 1;
+        controller.enqueue(chunk);
+      },
+    });
+    const rejected = await fetch(`${stack.baseUrl}/auth/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(rejected.status).toBe(413);
+    await rejected.arrayBuffer();
+
+    const next = await fetch(`${stack.baseUrl}/openapi.json`, { signal: AbortSignal.timeout(5_000) });
+    expect(next.status).toBe(200);
+  });
+
   it("rejects a bad token over HTTP", async () => {
     const response = await call("GET", "/auth/me", "not-a-token");
     expect(response.status).toBe(401);

@@ -42,6 +42,34 @@ describe("request bodies", () => {
     expect(response.status).toBe(400);
   });
 
+  it("rejects a chunked body over the limit with 413", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(8192));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 64) return controller.close();
+        sent += 1;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await request("/auth/register", { method: "POST", headers: { "Content-Type": "application/json" }, body, duplex: "half" } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(response.body.error.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("accepts a chunked body under the limit", async () => {
+    const payload = new TextEncoder().encode(JSON.stringify({ email: "nobody@example.test", password: "wrong-password" }));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(payload.slice(0, 10));
+        controller.enqueue(payload.slice(10));
+        controller.close();
+      },
+    });
+    const response = await request("/auth/login", { method: "POST", headers: { "Content-Type": "application/json" }, body, duplex: "half" } as RequestInit);
+    expect(response.status).toBe(401);
+  });
+
   it("rejects a body over the limit with 413", async () => {
     const response = await request("/auth/register", { method: "POST", json: { name: "x".repeat(20_000), email: "a@example.test", password: "password123" } });
     expect(response.status).toBe(413);

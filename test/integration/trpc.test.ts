@@ -37,6 +37,29 @@ describe("tRPC auth", () => {
     expect(response.body.error.message).toMatch(/email/);
   });
 
+  it("maps malformed JSON to INVALID_JSON", async () => {
+    const response = await request("/trpc/auth.login", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{\"email\": " });
+    expect(response.status).toBe(400);
+    expect(response.body.error.data.domain_code).toBe("INVALID_JSON");
+    expect(response.body.error.message).not.toMatch(/position/);
+  });
+
+  it("rejects batches over 10 calls", async () => {
+    const paths = Array.from({ length: 11 }, () => "auth.login").join(",");
+    const input = Object.fromEntries(Array.from({ length: 11 }, (_, index) => [index, { email: "nobody@example.test", password: "wrong-password" }]));
+    const started = performance.now();
+    const response = await request(`/trpc/${paths}?batch=1`, { method: "POST", json: input });
+    expect(response.status).toBe(400);
+    // Rejected before any of the 11 scrypt verifications (about 180 ms each) ran.
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("maps an unknown procedure to NOT_FOUND", async () => {
+    const response = await request("/trpc/auth.nothing");
+    expect(response.status).toBe(404);
+    expect(response.body.error.data.domain_code).toBe("NOT_FOUND");
+  });
+
   it("requires a token on authed procedures", async () => {
     const response = await callProcedure("clock.current", { kind: "query" });
     expect(response.status).toBe(401);
