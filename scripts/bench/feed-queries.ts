@@ -1,16 +1,5 @@
-// SQL of the feed candidates that scripts/bench/feed-sql.ts compares. FEED_BY_CLOCK_IN and
-// FEED_BY_DURATION are the chosen design; docs/feed-design.md copies them for the app.
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-// Parameters of both design statements:
-//   $1 follower id, $2/$3 cursor (null on the first page), $4 from (inclusive), $5 to (exclusive),
-//   $6 followee filter (user_id) or null, $7 status: 'all' | 'open' | 'completed'.
-export const FEED_BY_CLOCK_IN = readFileSync(join(here, "feed-by-clock-in.sql"), "utf8");
-export const FEED_BY_DURATION = readFileSync(join(here, "feed-by-duration.sql"), "utf8");
+// SQL of the candidates that scripts/bench/feed-sql.ts compares with the app's feed statement
+// (src/db/feed-query.ts).
 
 // Naive: every record of every followee, sorted, then OFFSET. $1 follower id, $2 offset.
 export const NAIVE_PAGE = `

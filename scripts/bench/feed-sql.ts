@@ -8,8 +8,10 @@
 // statement, as the app's driver does, so PostgreSQL plans it with the actual values every time.
 // Latency is measured in this process and includes the loopback round trip.
 import { parseArgs } from "node:util";
+import { PgDialect } from "drizzle-orm/pg-core";
 import pg from "pg";
-import * as q from "./feed-queries.ts";
+import { buildFeedQuery, buildWindowCountQuery, type FeedQueryParameters } from "../../src/db/feed-query.js";
+import * as q from "./feed-queries.js";
 
 const DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/punchclock_bench";
 const WARMUP_RUNS = 3;
@@ -31,7 +33,7 @@ type Row = { follower: string; scenario: string; candidate: string; p50: number;
 
 function percentile(sorted: number[], fraction: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return sorted[index];
+  return sorted[index]!;
 }
 
 async function timeQueries(client: pg.Client, queries: Query[]): Promise<{ ms: number; rows: number }> {
@@ -54,7 +56,7 @@ async function measure(client: pg.Client, queries: Query[]): Promise<{ p50: numb
     if (result.ms > VERY_SLOW_MS) break;
   }
   warmup.sort((a, b) => a - b);
-  const slowest = warmup[warmup.length - 1];
+  const slowest = warmup[warmup.length - 1]!;
   const count = slowest > VERY_SLOW_MS ? VERY_SLOW_RUNS : percentile(warmup, 0.5) > SLOW_MS ? Math.min(runs, SLOW_RUNS) : runs;
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -63,6 +65,8 @@ async function measure(client: pg.Client, queries: Query[]): Promise<{ p50: numb
   samples.sort((a, b) => a - b);
   return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95), runs: count, rows };
 }
+
+const dialect = new PgDialect();
 
 async function main(): Promise<void> {
   const client = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL ?? DEFAULT_URL });
@@ -91,10 +95,11 @@ async function main(): Promise<void> {
     }
 
     for (const { id, name } of followers.rows) {
-      const design = (cursor: [Date | null, string | null]): Query => ({
-        sql: q.FEED_BY_CLOCK_IN,
-        params: [id, cursor[0], cursor[1], null, null, null, "all"],
-      });
+      // The app's own statement, rendered by Drizzle exactly as the app sends it.
+      const design = (parameters: Partial<FeedQueryParameters>): Query => {
+        const rendered = dialect.sqlToQuery(buildFeedQuery({ viewerId: id, sort: "clock_in", status: "all", offset: 0, limit: 51, ...parameters }));
+        return { sql: rendered.sql, params: rendered.params };
+      };
 
       // Page 1 with total_count.
       await record(name, "page 1 + count", "naive + COUNT(*)", [
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
         { sql: q.TIME_SCAN_PAGE, params: [id, 0] },
         { sql: q.COUNTER_SUM, params: [id] },
       ]);
-      await record(name, "page 1 + count", "design (one statement)", [design([null, null])]);
+      await record(name, "page 1 + count", "design (one statement)", [design({})]);
       await record(name, "count only", "COUNT(*)", [{ sql: q.NAIVE_COUNT, params: [id] }]);
       await record(name, "count only", "counters summed", [{ sql: q.COUNTER_SUM, params: [id] }]);
 
@@ -118,6 +123,7 @@ async function main(): Promise<void> {
       await record(name, "page 100 (OFFSET)", "naive", [{ sql: q.NAIVE_PAGE, params: [id, offset] }]);
       await record(name, "page 100 (OFFSET)", "lateral", [{ sql: q.LATERAL_PAGE, params: [id, offset, offset + 50] }]);
       await record(name, "page 100 (OFFSET)", "time scan", [{ sql: q.TIME_SCAN_PAGE, params: [id, offset] }]);
+      await record(name, "page 100 (OFFSET)", "design (one statement)", [design({ offset })]);
 
       // Keyset cursor 100,000 records deep, or half-way through a smaller feed.
       const total = Number((await client.query(q.COUNTER_SUM, [id])).rows[0].coalesce);
@@ -128,14 +134,21 @@ async function main(): Promise<void> {
       await record(name, deep, "naive", [{ sql: q.NAIVE_CURSOR, params: [id, ...cursor] }]);
       await record(name, deep, "lateral", [{ sql: q.LATERAL_CURSOR, params: [id, ...cursor] }]);
       await record(name, deep, "time scan", [{ sql: q.TIME_SCAN_CURSOR, params: [id, ...cursor] }]);
-      await record(name, deep, "design (one statement)", [design(cursor)]);
+      await record(name, deep, "design (one statement)", [design({ after: { key: new Date(cursor[0]).getTime(), id: Number(cursor[1]) } })]);
 
       // sort=duration page 1.
       await record(name, "duration page 1", "naive", [{ sql: q.NAIVE_DURATION, params: [id] }]);
       await record(name, "duration page 1", "lateral", [{ sql: q.LATERAL_DURATION, params: [id] }]);
       await record(name, "duration page 1", "duration scan", [{ sql: q.DURATION_SCAN, params: [id] }]);
-      await record(name, "duration page 1", "design (one statement)", [
-        { sql: q.FEED_BY_DURATION, params: [id, null, null, null, null, null] },
+      await record(name, "duration page 1", "design (one statement)", [design({ sort: "duration" })]);
+
+      // A 30-day window: the page plus the count capped at 1,000 (the app runs both at once).
+      const from = new Date("2026-10-01T00:00:00Z");
+      const to = new Date("2026-10-31T00:00:00Z");
+      const windowCount = dialect.sqlToQuery(buildWindowCountQuery({ viewerId: id, sort: "clock_in", status: "all", from, to }));
+      await record(name, "30-day window + capped count", "design (two statements)", [
+        design({ from, to }),
+        { sql: windowCount.sql, params: windowCount.params },
       ]);
     }
 

@@ -3,20 +3,19 @@
 //   npx tsx scripts/bench/generate.ts [--scale N] [--users N] [--records N]
 //
 // The database comes from BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/punchclock_bench)
-// and is created when missing. The script applies drizzle/0000_init.sql when the tables are missing,
-// then scripts/bench/feed-schema.sql, and replaces all rows in users, clock_records and follows.
+// and is created when missing. The script applies the app's migrations (drizzle/) with the app's
+// migrator, so the schema, indexes and triggers are the production ones, and replaces all rows.
 //
 // --scale multiplies every user's record count and keeps users and follows identical (same seed),
 // so `--scale 10` gives the tenfold-growth data set. All randomness is seeded: two runs with the
 // same options produce the same rows.
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { applyMigrations } from "../stack/database.js";
+import { createStackLogger } from "../stack/log.js";
+import { startWebSocketProxy } from "../stack/ws-proxy.js";
 
 const DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/punchclock_bench";
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 // Records span the two years before this instant. A fixed end keeps runs reproducible.
 const END = "2026-12-01T00:00:00Z";
@@ -76,25 +75,41 @@ async function step(client: pg.Client, label: string, sql: string, params: unkno
   return result;
 }
 
-async function applySchema(client: pg.Client): Promise<void> {
-  const tables = await client.query("SELECT to_regclass('public.clock_records') IS NOT NULL AS present");
-  if (!tables.rows[0].present) {
-    await step(client, "apply drizzle/0000_init.sql", readFileSync(join(repoRoot, "drizzle", "0000_init.sql"), "utf8"));
+/** Applies drizzle/ through a temporary WebSocket proxy, as `npm run db:migrate` does. */
+async function applySchema(): Promise<void> {
+  const target = new URL(url);
+  const logger = createStackLogger("bench-generate", true);
+  const proxy = await startWebSocketProxy({ allowedTarget: { host: target.hostname, port: Number(target.port || 5432) }, logger });
+  const started = performance.now();
+  try {
+    await applyMigrations(url, proxy.address);
+  } finally {
+    await proxy.close();
   }
-  await step(client, "apply feed-schema.sql", readFileSync(join(repoRoot, "scripts", "bench", "feed-schema.sql"), "utf8"));
+  console.log(`migrations: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 // Secondary indexes of clock_records, dropped during the load and rebuilt afterwards because one
-// sorted build is far cheaper than millions of index insertions. The first one is 0000_init.sql's
-// index, recreated with its exact definition; feed-schema.sql recreates the others.
-const INIT_USER_INDEX =
-  'CREATE INDEX IF NOT EXISTS "clock_records_user_clock_in_idx" ON "clock_records" USING btree ("user_id","clock_in" DESC NULLS LAST,"id" DESC NULLS LAST)';
+// sorted build is far cheaper than millions of index insertions. Their definitions are read from
+// the catalog first, so the rebuilt indexes are exactly the migrations' ones.
 const LOAD_DROPPED_INDEXES = [
   "clock_records_user_clock_in_idx",
   "clock_records_clock_in_idx",
   "clock_records_duration_idx",
   "clock_records_user_duration_idx",
 ];
+
+async function readIndexDefinitions(client: pg.Client): Promise<string[]> {
+  const result = await client.query<{ definition: string }>(
+    "SELECT pg_get_indexdef(to_regclass(name)) AS definition FROM unnest($1::text[]) AS name",
+    [LOAD_DROPPED_INDEXES],
+  );
+  const definitions = result.rows.map((row) => row.definition);
+  if (definitions.some((definition) => !definition)) {
+    throw new Error(`missing one of ${LOAD_DROPPED_INDEXES.join(", ")}: the migrations did not create them`);
+  }
+  return definitions;
+}
 
 async function loadUsers(client: pg.Client): Promise<void> {
   await step(
@@ -257,7 +272,8 @@ async function main(): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await applySchema(client);
+    await applySchema();
+    const indexDefinitions = await readIndexDefinitions(client);
     // Session settings only: one core stays free for others (no parallel workers), and the load
     // skips triggers and foreign-key checks (session_replication_role = replica), so the counts
     // are rebuilt set-based afterwards.
@@ -279,7 +295,7 @@ async function main(): Promise<void> {
     await loadFollows(client);
     await loadRecords(client);
 
-    await step(client, "index clock_records_user_clock_in_idx", INIT_USER_INDEX);
+    await step(client, "index clock_records_user_clock_in_idx", indexDefinitions[0]!);
 
     // Open records: about 3 % of users never clocked out of their latest record.
     await client.query("SELECT setseed(0.33)");
@@ -297,8 +313,16 @@ async function main(): Promise<void> {
     );
 
     await client.query("SET session_replication_role = origin");
-    // Builds the remaining indexes and backfills user_record_counts.
-    await applySchema(client);
+    for (const [position, definition] of indexDefinitions.entries()) {
+      if (position > 0) await step(client, `index ${LOAD_DROPPED_INDEXES[position]}`, definition);
+    }
+    // The load bypassed the triggers, so the counts are rebuilt the way the feed migration does.
+    await step(
+      client,
+      "user_record_counts",
+      `INSERT INTO user_record_counts (user_id, record_count, open_record_count)
+       SELECT user_id, count(*), count(*) FILTER (WHERE clock_out IS NULL) FROM clock_records GROUP BY user_id`,
+    );
     await step(client, "vacuum analyze", "VACUUM ANALYZE users, clock_records, follows, user_record_counts");
 
     const summary = await client.query(
