@@ -41,6 +41,14 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
+/** Worker vars for benchmarks: 0 turns each limit off, so no request gets a 429. */
+export const UNLIMITED_RATE_LIMITS: Record<string, string> = {
+  RATE_LIMIT_LOGIN_PER_IP: "0",
+  RATE_LIMIT_LOGIN_PER_EMAIL: "0",
+  RATE_LIMIT_CLOCK_PER_USER: "0",
+  RATE_LIMIT_FOLLOW_PER_USER: "0",
+};
+
 const WRANGLER_READY_TIMEOUT_MS = 90_000;
 
 /**
