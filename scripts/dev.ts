@@ -6,7 +6,7 @@ import { startStack } from "./stack/start.js";
  *
  * Environment: DATABASE_URL selects a Postgres server (else an embedded PGlite in .data/pglite),
  * REDIS_URL selects the Redis behind the local Upstash endpoint (else 127.0.0.1:6379 when it
- * answers, else an in-memory store), PORT sets the port, JWT_SECRET overrides the development
+ * accepts connections, else an in-memory store), PORT sets the port, JWT_SECRET overrides the development
  * secret, LOG_LEVEL sets the Worker's log level. Ctrl-C stops everything this command started.
  */
 const logger = createStackLogger("dev");

@@ -152,8 +152,9 @@ async function acquireOrRead(context: DomainContext, redisKey: string, request: 
 
 /**
  * Replaces the lock with the outcome. SET with PX, because a plain SET would store it with no
- * expiry. NOTE: the lock's owner is not checked, so a request that outlived its lock overwrites
- * the outcome of the retry that took the lock over; both ran, and the database kept them apart.
+ * expiry. NOTE: the lock's owner is not checked. A request that outlived its lock therefore
+ * overwrites the outcome of the retry that took the lock over. Both ran, and the database's
+ * one-open-record rule kept them apart.
  */
 async function store(context: DomainContext, redisKey: string, request: IdempotentRequest, status: number, outcome: StoredOutcome): Promise<void> {
   const record: StoredRecord = { state: "completed", operation: request.operation, request_id: request.requestId, status, outcome };

@@ -16,7 +16,7 @@ export function listEnvelope<T, M extends Omit<PaginationMeta, "current_page"> &
 /**
  * Sends a replayed idempotent outcome with its original status and body. A replayed error keeps
  * the original `request_id`, so the body is identical to the first response and points at the
- * log lines of the request that did the work; `X-Request-Id` names this request.
+ * log lines of the request that did the work. `X-Request-Id` names this request.
  */
 export function respondWithReplay(c: Context, replay: Replay, successMessage: string): Response {
   c.header(IDEMPOTENT_REPLAYED_HEADER, "true");

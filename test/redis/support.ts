@@ -14,19 +14,19 @@ export const redisBacked = inject("upstashBackend") === "redis";
 export const redisRequired = process.env.REQUIRE_REDIS === "1";
 export const skipWithoutRedis = !redisBacked && !redisRequired;
 
-/** The first test of each Redis file; it fails when REQUIRE_REDIS=1 and no Redis is behind the endpoint. */
+/** Adds the first test of each Redis file, which fails when REQUIRE_REDIS=1 and no Redis is behind the endpoint. */
 export function itRunsAgainstRedis(): void {
   it("runs against Redis, not the in-memory store", () => {
     expect(inject("upstashBackend")).toBe("redis");
   });
 }
 
-/** A client of the tests' endpoint, for checking what the Worker wrote (PTTL, stored records). */
+/** Creates a client of the tests' endpoint, for checking what the Worker wrote (PTTL, stored records). */
 export function directRedis(): Redis {
   return new Redis({ url: inject("upstashUrl"), token: inject("upstashToken"), automaticDeserialization: false, enableTelemetry: false });
 }
 
-/** The key `runIdempotently` uses, as the default bindings' prefix makes it. */
+/** Builds the Redis key that `runIdempotently` uses under the default bindings' prefix. */
 export function idempotencyRedisKey(userId: number, key: string, prefix = inject("redisKeyPrefix")): string {
   return `${prefix}idempotency:${userId}:${key}`;
 }
@@ -63,7 +63,7 @@ export async function bindingsWithClosedRedisPort(overrides: Record<string, unkn
   return testBindings({ UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await findFreePort()}`, ...overrides });
 }
 
-/** A loopback TCP server that accepts connections and never answers, like a Redis that hangs. */
+/** Starts a loopback TCP server that accepts connections and never responds, like a hung Redis. */
 export async function startSilentServer(): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {

@@ -50,7 +50,7 @@ export default async function setup(project: TestProject) {
 
   await applyMigrations(databaseUrl, maintenanceProxy.address);
 
-  // REDIS_URL selects the Redis behind the endpoint; otherwise 127.0.0.1:6379 when it answers, else
+  // REDIS_URL selects the Redis behind the endpoint; otherwise 127.0.0.1:6379 when it accepts connections, else
   // the in-memory store, and the tests that need Redis skip themselves (or fail with REQUIRE_REDIS=1).
   const upstash = await startUpstashEndpoint({
     port: 0,
