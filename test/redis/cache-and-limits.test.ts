@@ -146,6 +146,21 @@ describe.skipIf(skipWithoutRedis)("rate limits", () => {
     expect((await login("203.0.113.6")).status).toBe(200);
   });
 
+  it("limits follow and unfollow per user", async () => {
+    const follower = await createUser("limit-follower");
+    const first = await createUser("limit-followee-1");
+    const second = await createUser("limit-followee-2");
+    const bindings = isolatedBindings({ RATE_LIMIT_FOLLOW_PER_USER: "2" });
+
+    expect((await send("POST", "/follows", { token: follower.token, json: { user_id: first.id }, bindings })).status).toBe(201);
+    expect((await send("DELETE", "/follows", { token: follower.token, json: { user_id: first.id }, bindings })).status).toBe(200);
+    const limited = await send("POST", "/follows", { token: follower.token, json: { user_id: second.id }, bindings });
+
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe("RATE_LIMITED");
+    expect(limited.headers.get("RateLimit-Limit")).toBe("2");
+  });
+
   it("turns a limit off with 0", async () => {
     const user = await createUser("limit-zero");
     const bindings = isolatedBindings({ RATE_LIMIT_CLOCK_PER_USER: "0" });
