@@ -46,13 +46,20 @@ describe("POST /auth/register", () => {
     [{ name: "", email: uniqueEmail(), password: TEST_PASSWORD }, "name"],
     [{ name: "Long", email: uniqueEmail(), password: "x".repeat(257) }, "password"],
   ])("rejects %j with 400 naming %s and writes nothing", async (body, field) => {
-    const before = await database.primary.select({ value: sql<number>`count(*)::int` }).from(users);
+    // Counts only rows this request could have written: other test files register users in parallel.
+    const { email = "", name = "" } = body as { email?: string; name?: string };
+    const written = () =>
+      database.primary
+        .select({ value: sql<number>`count(*)::int` })
+        .from(users)
+        .where(sql`${users.email} = ${email} or ${users.name} = ${name}`);
+    const before = await written();
     const response = await request("/auth/register", { method: "POST", json: body });
 
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe("VALIDATION_FAILED");
     expect(response.body.error.details.issues.map((issue: { path: string }) => issue.path)).toContain(field);
-    const after = await database.primary.select({ value: sql<number>`count(*)::int` }).from(users);
+    const after = await written();
     expect(after[0]?.value).toBe(before[0]?.value);
   });
 });
