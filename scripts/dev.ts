@@ -5,8 +5,9 @@ import { startStack } from "./stack/start.js";
  * `npm run dev`: the API on http://127.0.0.1:8787 through `wrangler dev`.
  *
  * Environment: DATABASE_URL selects a Postgres server (else an embedded PGlite in .data/pglite),
- * PORT sets the port, JWT_SECRET overrides the development secret, LOG_LEVEL sets the Worker's
- * log level. Ctrl-C stops everything this command started.
+ * REDIS_URL selects the Redis behind the local Upstash endpoint (else 127.0.0.1:6379 when it
+ * accepts connections, else an in-memory store), PORT sets the port, JWT_SECRET overrides the development
+ * secret, LOG_LEVEL sets the Worker's log level. Ctrl-C stops everything this command started.
  */
 const logger = createStackLogger("dev");
 
@@ -16,6 +17,7 @@ const stack = await startStack({
   dataDirectory: process.env.PGLITE_DATA_DIR ?? ".data/pglite",
   jwtSecret: process.env.JWT_SECRET || undefined,
   logLevel: process.env.LOG_LEVEL || undefined,
+  redisUrl: process.env.REDIS_URL || undefined,
   logger,
   showWorkerLogs: true,
 }).catch((error: unknown) => {

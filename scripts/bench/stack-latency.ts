@@ -1,6 +1,6 @@
 import { createStackLogger } from "../stack/log.js";
 import { DEMO_USER } from "../stack/seed.js";
-import { findFreePort, startStack } from "../stack/start.js";
+import { UNLIMITED_RATE_LIMITS, findFreePort, startStack } from "../stack/start.js";
 
 /**
  * `npm run bench:stack`: starts the local stack (DATABASE_URL or embedded PGlite) and prints its
@@ -33,6 +33,7 @@ const startedAt = performance.now();
 const stack = await startStack({
   port: await findFreePort(),
   databaseUrl: process.env.DATABASE_URL || undefined,
+  workerVars: UNLIMITED_RATE_LIMITS,
   logger: createStackLogger("bench", true),
 });
 process.stdout.write(`database: ${stack.database.kind}\nstack start (database, proxy, migrations, seed, wrangler dev): ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);

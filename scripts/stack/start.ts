@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,6 +9,7 @@ import type { StackLogger } from "./log.js";
 import { startDatabase, type DatabaseServer } from "./postgres.js";
 import { seedDatabase } from "./seed.js";
 import { startWebSocketProxy, type WebSocketProxy } from "./ws-proxy.js";
+import { startUpstashEndpoint, type UpstashEndpoint } from "../upstash/server.js";
 
 /** Signs development tokens only; production refuses to start without its own JWT_SECRET. */
 export const DEVELOPMENT_JWT_SECRET = "development-only-jwt-secret-not-for-production-use";
@@ -22,21 +24,38 @@ export type StackOptions = {
   logger: StackLogger;
   /** Forwards the Worker's own log lines to this process's output. */
   showWorkerLogs?: boolean;
+  /**
+   * Redis behind the local Upstash endpoint. Unset means Redis on 127.0.0.1:6379 when it answers,
+   * else the endpoint's in-memory store.
+   */
+  redisUrl?: string | undefined;
+  /** Extra Worker vars, such as REDIS_KEY_PREFIX or rate limits; they override the stack's own. */
+  workerVars?: Record<string, string>;
 };
 
 export interface RunningStack {
   baseUrl: string;
   database: DatabaseServer;
   proxyAddress: string;
+  upstash: { url: string; token: string; backend: UpstashEndpoint["backend"] };
   stop(): Promise<void>;
 }
+
+/** Worker vars for benchmarks: 0 turns each limit off, so no request gets a 429. */
+export const UNLIMITED_RATE_LIMITS: Record<string, string> = {
+  RATE_LIMIT_LOGIN_PER_IP: "0",
+  RATE_LIMIT_LOGIN_PER_EMAIL: "0",
+  RATE_LIMIT_CLOCK_PER_USER: "0",
+  RATE_LIMIT_FOLLOW_PER_USER: "0",
+};
 
 const WRANGLER_READY_TIMEOUT_MS = 90_000;
 
 /**
  * Starts the local stack: a database (the server at `databaseUrl`, else embedded PGlite), the
- * WebSocket proxy in front of it, migrations and seed data, then `wrangler dev` running the
- * Worker with the production Neon driver. `stop()` ends everything that was started.
+ * WebSocket proxy in front of it, migrations and seed data, the local Upstash REST endpoint, then
+ * `wrangler dev` running the Worker with the production Neon driver and @upstash/redis. `stop()`
+ * ends everything that was started.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { logger } = options;
@@ -67,6 +86,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await connections.close();
     }
 
+    const upstash = await startUpstashEndpoint({
+      port: 0,
+      host: "127.0.0.1",
+      token: randomBytes(24).toString("base64url"),
+      redisUrl: options.redisUrl,
+      logger: { info: () => {}, warn: logger.warn, error: logger.error },
+    });
+    cleanups.push(() => upstash.close());
+    const rateLimitVars = describeUpstash(upstash, logger);
+
     const configDirectory = await mkdtemp(join(tmpdir(), "punchclock-"));
     cleanups.push(() => rm(configDirectory, { recursive: true, force: true }));
     const environmentFile = join(configDirectory, "worker.env");
@@ -78,6 +107,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         `NEON_WS_PROXY=${proxy.address}`,
         `JWT_SECRET=${options.jwtSecret ?? DEVELOPMENT_JWT_SECRET}`,
         `LOG_LEVEL=${options.logLevel ?? "info"}`,
+        `UPSTASH_REDIS_REST_URL=${upstash.url}`,
+        `UPSTASH_REDIS_REST_TOKEN=${upstash.token}`,
+        ...Object.entries({ ...rateLimitVars, ...options.workerVars }).map(([name, value]) => `${name}=${value}`),
         "",
       ].join("\n"),
       { mode: 0o600 },
@@ -90,11 +122,31 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await waitUntilServing(baseUrl, wrangler);
     logger.info("stack.ready", { url: baseUrl, database: database.kind, startup_ms: Date.now() - startedAt });
 
-    return { baseUrl, database, proxyAddress: proxy.address, stop };
+    return { baseUrl, database, proxyAddress: proxy.address, upstash: { url: upstash.url, token: upstash.token, backend: upstash.backend }, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Logs which store the Upstash endpoint uses and returns the Worker vars that store needs. The
+ * in-memory store cannot run the Lua scripts of @upstash/ratelimit, so rate limits are off there
+ * (login would otherwise fail closed with 503 on every attempt).
+ */
+function describeUpstash(upstash: UpstashEndpoint, logger: StackLogger): Record<string, string> {
+  if (upstash.backend === "redis") {
+    logger.info("upstash.started", { url: upstash.url, backend: "redis" });
+    return {};
+  }
+
+  logger.warn("upstash.started", {
+    url: upstash.url,
+    backend: "memory",
+    reason: "no REDIS_URL set and no Redis answering on 127.0.0.1:6379",
+    effect: "cache and Idempotency-Key use an in-process store that is lost on exit; rate limits are off",
+  });
+  return { RATE_LIMIT_ENABLED: "false" };
 }
 
 async function startWrangler(options: StackOptions, environmentFile: string, configDirectory: string): Promise<ChildProcess> {

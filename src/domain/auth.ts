@@ -5,6 +5,7 @@ import { users } from "../db/schema.js";
 import type { DomainContext } from "./context.js";
 import { DomainError } from "./errors.js";
 import { isUniqueViolation } from "./postgres-errors.js";
+import { emailIdentifier, enforceRateLimit } from "./rate-limit.js";
 import { findUserByEmail, toUser } from "./users.js";
 
 const INVALID_CREDENTIALS_MESSAGE = "Invalid email or password.";
@@ -12,8 +13,12 @@ const INVALID_CREDENTIALS_MESSAGE = "Invalid email or password.";
 /**
  * Checks the credentials and issues a token. An unknown email still runs one full scrypt
  * verification against a decoy hash, so both failures return the same 401 after the same work.
+ * Attempts are rate limited per client IP and per email before any of that work.
  */
 export async function login(context: DomainContext, input: LoginInput): Promise<Session> {
+  const emailKey = await emailIdentifier(input.email);
+  await Promise.all([enforceRateLimit(context, "login-ip", context.clientIp), enforceRateLimit(context, "login-email", emailKey)]);
+
   const user = await findUserByEmail(context, input.email);
   const storedHash = user?.passwordHash ?? (await getDecoyHash());
   const passwordMatches = await verifyPassword(input.password, storedHash);

@@ -4,6 +4,7 @@ import { clockRecords, type ClockRecordRow } from "../db/schema.js";
 import type { DomainContext } from "./context.js";
 import { DomainError } from "./errors.js";
 import { buildPageMeta, type Page, type PageRequest } from "./pagination.js";
+import { enforceRateLimit } from "./rate-limit.js";
 
 export function toClockRecord(row: ClockRecordRow): ClockRecord {
   const duration = row.clockOut === null ? null : Math.floor((row.clockOut.getTime() - row.clockIn.getTime()) / 1000);
@@ -34,6 +35,8 @@ async function findOpenRecord(context: DomainContext, userId: number): Promise<C
  * one inserts and the rest see ALREADY_CLOCKED_IN; no read-then-write window exists.
  */
 export async function clockIn(context: DomainContext, userId: number): Promise<ClockRecord> {
+  await enforceRateLimit(context, "clock", String(userId));
+
   const [inserted] = await context.db.primary
     .insert(clockRecords)
     .values({ userId, clockIn: sql`now()` })
@@ -60,6 +63,8 @@ export async function clockIn(context: DomainContext, userId: number): Promise<C
  * clock_out >= clock_in constraint even if the server clock steps backwards.
  */
 export async function clockOut(context: DomainContext, userId: number): Promise<ClockRecord> {
+  await enforceRateLimit(context, "clock", String(userId));
+
   const [closed] = await context.db.primary
     .update(clockRecords)
     .set({ clockOut: sql`greatest(now(), ${clockRecords.clockIn})`, updatedAt: sql`now()` })

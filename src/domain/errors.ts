@@ -18,11 +18,14 @@ export const ERROR_CODES = [
   "NOT_FOLLOWING",
   "CANNOT_FOLLOW_SELF",
   "FOLLOW_LIMIT_REACHED",
+  "IDEMPOTENCY_KEY_IN_USE",
+  "IDEMPOTENCY_KEY_REUSED",
   "PAYLOAD_TOO_LARGE",
   "UNSUPPORTED_MEDIA_TYPE",
   "UNPROCESSABLE",
   "RATE_LIMITED",
   "INTERNAL",
+  "SERVICE_UNAVAILABLE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -41,27 +44,34 @@ export const ERROR_MAPPING: Record<ErrorCode, { status: number; trpc: TRPC_ERROR
   NOT_FOLLOWING: { status: 404, trpc: "NOT_FOUND" },
   CANNOT_FOLLOW_SELF: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
   FOLLOW_LIMIT_REACHED: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
+  IDEMPOTENCY_KEY_IN_USE: { status: 409, trpc: "CONFLICT" },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
   PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   UNPROCESSABLE: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
   RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS" },
   INTERNAL: { status: 500, trpc: "INTERNAL_SERVER_ERROR" },
+  SERVICE_UNAVAILABLE: { status: 503, trpc: "SERVICE_UNAVAILABLE" },
 };
 
 /**
  * The one error type that domain functions throw. `message` is safe to show to a client;
- * `details` carries structured context (the offending field, the open record).
+ * `details` carries structured context (the offending field, the open record), and `headers` are
+ * response headers both transports add, such as `Retry-After`.
  */
 export class DomainError extends Error {
   override readonly name = "DomainError";
+
+  readonly headers: Record<string, string> | undefined;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Record<string, string> },
   ) {
     super(message, options);
+    this.headers = options?.headers;
   }
 
   get status(): number {

@@ -6,6 +6,7 @@ import type { DomainContext } from "./context.js";
 import { DomainError } from "./errors.js";
 import { buildPageMeta, type Page, type PageRequest } from "./pagination.js";
 import { isForeignKeyViolation } from "./postgres-errors.js";
+import { enforceRateLimit } from "./rate-limit.js";
 
 function toFollow(row: typeof follows.$inferSelect): Follow {
   return { follower_id: row.followerId, followee_id: row.followeeId, created_at: row.createdAt.toISOString() };
@@ -21,6 +22,8 @@ function userNotFound(userId: number): DomainError {
  * so concurrent follows by one user are checked against the cap one at a time.
  */
 export async function followUser(context: DomainContext, followerId: number, followeeId: number): Promise<{ follow: Follow; created: boolean }> {
+  await enforceRateLimit(context, "follow", String(followerId));
+
   if (followerId === followeeId) {
     throw new DomainError("CANNOT_FOLLOW_SELF", "You cannot follow yourself. Pick another user_id.", { user_id: followeeId });
   }
@@ -60,6 +63,8 @@ export async function followUser(context: DomainContext, followerId: number, fol
 }
 
 export async function unfollowUser(context: DomainContext, followerId: number, followeeId: number): Promise<Follow> {
+  await enforceRateLimit(context, "follow", String(followerId));
+
   const [removed] = await context.db.primary
     .delete(follows)
     .where(and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId)))

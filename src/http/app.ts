@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { requestId } from "hono/request-id";
 import { DomainError, validationError } from "../domain/errors.js";
+import { IDEMPOTENCY_KEY_HEADER } from "../domain/idempotency.js";
 import { createLogger, describeError, readLogLevel } from "../lib/logger.js";
 import { toFieldIssues } from "../lib/validation.js";
 import { appRouter } from "../trpc/router.js";
@@ -59,13 +60,23 @@ export function createApp(): OpenAPIHono<AppEnv> {
         services: c.get("context"),
         requestId: c.get("requestId"),
         authorization: c.req.header("Authorization"),
+        idempotencyKey: c.req.header(IDEMPOTENCY_KEY_HEADER),
+        responseHeaders: new Headers(),
       }),
       onError: ({ error, path }) => {
         const logger = c.get("logger");
         if (error.code === "INTERNAL_SERVER_ERROR") logger.error("trpc.failed", { path, ...describeError(error.cause ?? error) });
         else logger.info("trpc.rejected", { path, code: error.code });
       },
-      responseMeta: () => ({ headers: new Headers({ "X-Request-Id": c.get("requestId") }) }),
+      responseMeta: ({ ctx, errors }) => {
+        const headers = new Headers(ctx?.responseHeaders);
+        headers.set("X-Request-Id", c.get("requestId"));
+        // Retry-After and RateLimit-* headers of domain errors, as the REST error handler adds them.
+        for (const error of errors) {
+          if (error.cause instanceof DomainError) for (const [name, value] of Object.entries(error.cause.headers ?? {})) headers.set(name, value);
+        }
+        return { headers };
+      },
     }),
   );
 

@@ -41,6 +41,8 @@ export function respondWithError(error: unknown, c: Context<AppEnv>): Response {
     logger?.info("request.rejected", { code: domainError.code, status: domainError.status });
   }
 
+  for (const [name, value] of Object.entries(domainError.headers ?? {})) c.header(name, value);
+
   const error_ = domainError.details === undefined ? { code: domainError.code } : { code: domainError.code, details: domainError.details };
   return c.json(
     { data: null, message: domainError.message, error: error_, request_id: requestId },

@@ -19,7 +19,7 @@ export const requestServices = createMiddleware<AppEnv>(async (c, next) => {
   // Fails here, before any route runs, when a secret is missing; the error handler logs the
   // message that names it and the client gets a generic 500.
   loadEnvironment(bindings);
-  const context = createRequestServices(bindings, logger);
+  const context = createRequestServices(bindings, logger, { clientIp: c.req.header("CF-Connecting-IP") });
   c.set("context", context);
 
   try {

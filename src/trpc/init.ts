@@ -9,6 +9,10 @@ export type TRPCContext = {
   services: DomainContext;
   requestId: string;
   authorization: string | undefined;
+  /** The `Idempotency-Key` request header, read by `clock.in` and `clock.out`. */
+  idempotencyKey: string | undefined;
+  /** Headers that procedures add to the HTTP response, such as `Idempotent-Replayed`. */
+  responseHeaders: Headers;
 };
 
 const INTERNAL_MESSAGE = "Internal server error. Retry later, and quote the request id if it persists.";

@@ -3,6 +3,7 @@ import { inject } from "vitest";
 import { createStackLogger } from "../../scripts/stack/log.js";
 import { DEMO_USER } from "../../scripts/stack/seed.js";
 import { findFreePort, startStack, type RunningStack } from "../../scripts/stack/start.js";
+import { GENEROUS_RATE_LIMITS } from "../support/app.js";
 
 /**
  * Drives the real local stack over HTTP: `wrangler dev` (workerd) running the Worker, the Neon
@@ -14,6 +15,8 @@ beforeAll(async () => {
   stack = await startStack({
     port: await findFreePort(),
     databaseUrl: inject("databaseUrl"),
+    redisUrl: process.env.REDIS_URL || undefined,
+    workerVars: { ...GENEROUS_RATE_LIMITS, REDIS_KEY_PREFIX: inject("redisKeyPrefix") },
     logger: createStackLogger("e2e", true),
   });
 });
@@ -69,6 +72,26 @@ describe("wrangler dev stack", () => {
     expect(records.body.data[1].id).toBe(closed.body.data.id);
     expect(records.body.meta.per_page).toBe(5);
     expect(records.body.meta.total_count).toBeGreaterThanOrEqual(2);
+  });
+
+  it("replays a clock-in sent with the same Idempotency-Key", async () => {
+    const login = await call("POST", "/auth/login", undefined, { email: DEMO_USER.email, password: DEMO_USER.password });
+    const token = login.body.data.token as string;
+    await call("PATCH", "/clock-out", token);
+
+    const key = `e2e-${Date.now()}`;
+    const send = () =>
+      fetch(`${stack.baseUrl}/clock-in`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": key } });
+    const first = await send();
+    const retry = await send();
+
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await retry.text()).toBe(await first.text());
+
+    const closed = await call("PATCH", "/clock-out", token);
+    expect(closed.status).toBe(200);
   });
 
   it("serves tRPC from the same Worker", async () => {

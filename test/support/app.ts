@@ -6,7 +6,19 @@ import { createApp } from "../../src/http/app.js";
 
 export const TEST_JWT_SECRET = "test-only-jwt-secret-with-more-than-32-characters";
 
-/** Worker bindings as the test database and proxy need them. */
+/**
+ * Rate limits far above what any test sends, so only the tests that lower them see 429s. The
+ * in-memory Upstash store cannot run @upstash/ratelimit's Lua scripts, so limits are off there.
+ */
+export const GENEROUS_RATE_LIMITS: Record<string, string> = {
+  RATE_LIMIT_ENABLED: inject("upstashBackend") === "redis" ? "true" : "false",
+  RATE_LIMIT_LOGIN_PER_IP: "100000",
+  RATE_LIMIT_LOGIN_PER_EMAIL: "100000",
+  RATE_LIMIT_CLOCK_PER_USER: "100000",
+  RATE_LIMIT_FOLLOW_PER_USER: "100000",
+};
+
+/** Worker bindings as the test database, proxy and Upstash endpoint need them. */
 export function testBindings(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     APP_ENV: "test",
@@ -14,6 +26,10 @@ export function testBindings(overrides: Record<string, unknown> = {}): Record<st
     NEON_WS_PROXY: inject("proxyAddress"),
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: "error",
+    UPSTASH_REDIS_REST_URL: inject("upstashUrl"),
+    UPSTASH_REDIS_REST_TOKEN: inject("upstashToken"),
+    REDIS_KEY_PREFIX: inject("redisKeyPrefix"),
+    ...GENEROUS_RATE_LIMITS,
     ...overrides,
   };
 }

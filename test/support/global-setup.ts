@@ -5,12 +5,19 @@ import { applyMigrations, connectThroughProxy } from "../../scripts/stack/databa
 import { createStackLogger } from "../../scripts/stack/log.js";
 import { startDatabase, type DatabaseServer } from "../../scripts/stack/postgres.js";
 import { startWebSocketProxy, type WebSocketProxy } from "../../scripts/stack/ws-proxy.js";
+import { startUpstashEndpoint } from "../../scripts/upstash/server.js";
+import { Redis } from "@upstash/redis";
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     databaseKind: "postgres" | "pglite";
     proxyAddress: string;
+    upstashUrl: string;
+    upstashToken: string;
+    upstashBackend: "redis" | "memory";
+    /** Prefix of every Redis key this run writes; the keys are deleted at the end. */
+    redisKeyPrefix: string;
   }
 }
 
@@ -43,11 +50,34 @@ export default async function setup(project: TestProject) {
 
   await applyMigrations(databaseUrl, maintenanceProxy.address);
 
+  // REDIS_URL selects the Redis behind the endpoint; otherwise 127.0.0.1:6379 when it accepts connections, else
+  // the in-memory store, and the tests that need Redis skip themselves (or fail with REQUIRE_REDIS=1).
+  const upstash = await startUpstashEndpoint({
+    port: 0,
+    host: "127.0.0.1",
+    token: randomBytes(24).toString("base64url"),
+    redisUrl: process.env.REDIS_URL || undefined,
+    logger: { info: () => {}, warn: logger.warn, error: logger.error },
+  });
+  const redisKeyPrefix = `punchclock-test-${randomBytes(4).toString("hex")}:`;
+  if (upstash.backend === "memory") logger.warn("test.redis_missing", { effect: "Redis tests are skipped unless REQUIRE_REDIS=1" });
+
   project.provide("databaseUrl", databaseUrl);
   project.provide("databaseKind", server.kind);
   project.provide("proxyAddress", maintenanceProxy.address);
+  project.provide("upstashUrl", upstash.url);
+  project.provide("upstashToken", upstash.token);
+  project.provide("upstashBackend", upstash.backend);
+  project.provide("redisKeyPrefix", redisKeyPrefix);
 
   return async () => {
+    // The in-memory store has no SCAN, and its data ends with the process anyway.
+    if (upstash.backend === "redis") {
+      await deleteKeys(upstash.url, upstash.token, redisKeyPrefix).catch((error: unknown) =>
+        logger.warn("test.redis_cleanup_failed", { error: String(error) }),
+      );
+    }
+    await upstash.close();
     await dropDatabase().catch((error: unknown) => logger.warn("test.drop_database_failed", { error: String(error) }));
     await maintenanceProxy.close();
     await server.close();
@@ -61,6 +91,16 @@ async function runStatement(url: string, proxy: WebSocketProxy, statement: strin
   } finally {
     await connections.close();
   }
+}
+
+async function deleteKeys(url: string, token: string, prefix: string): Promise<void> {
+  const redis = new Redis({ url, token, enableTelemetry: false });
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, { match: `${prefix}*`, count: 1000 });
+    cursor = String(next);
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
 }
 
 export type { DatabaseServer };
