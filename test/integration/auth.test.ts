@@ -100,7 +100,7 @@ describe("POST /auth/login", () => {
 
   it("spends comparable time on unknown email and wrong password", async () => {
     // Without the decoy hash an unknown email returns after one query (a few ms) while a wrong
-    // password costs a full scrypt run (about 180 ms), a ratio far outside these bounds.
+    // password costs a full scrypt run (about 180 ms): a ratio near 0.03, far outside these bounds.
     const user = await createUser("timing");
     const median = async (email: string) => {
       const durations: number[] = [];
@@ -114,8 +114,9 @@ describe("POST /auth/login", () => {
 
     const wrongPassword = await median(user.email);
     const unknownEmail = await median(uniqueEmail("ghost"));
-    expect(unknownEmail / wrongPassword).toBeGreaterThan(0.5);
-    expect(unknownEmail / wrongPassword).toBeLessThan(2);
+    // Loose bounds: other tests run in parallel on two cores and add noise to either median.
+    expect(unknownEmail / wrongPassword).toBeGreaterThan(0.33);
+    expect(unknownEmail / wrongPassword).toBeLessThan(3);
   });
 
   it("rejects a 1 MB password before hashing", async () => {
