@@ -1,11 +1,44 @@
 import { and, eq } from "drizzle-orm";
 import type { FeedItem, FeedMeta, FeedQuery } from "../contracts/feed.js";
-import { buildFeedQuery, buildWindowCountQuery, WINDOW_COUNT_CAP, type FeedPlanChoice, type FeedQueryRow } from "../db/feed-query.js";
+import {
+  buildFeedQuery,
+  buildWindowCountQuery,
+  WINDOW_COUNT_CAP,
+  type FeedCounts,
+  type FeedPlanChoice,
+  type FeedQueryRow,
+  type FeedStatusFilter,
+} from "../db/feed-query.js";
 import { follows } from "../db/schema.js";
 import type { DomainContext } from "./context.js";
 import { DomainError, validationError } from "./errors.js";
 import { decodeFeedCursor, encodeFeedCursor, type FeedSort } from "./feed-cursor.js";
 import { buildPageMeta, resolvePage } from "./pagination.js";
+
+/**
+ * How long a feed's totals stay cached. Follows and unfollows by the viewer delete them at once,
+ * but the followees' clock-ins are not fanned out to their followers' entries, so total_count can
+ * lag new records by up to this long.
+ */
+export const FEED_COUNTS_TTL_SECONDS = 30;
+
+function feedCountsKey(viewerId: number, status: FeedStatusFilter, followeeId: number | undefined): string {
+  return `feed-counts:v1:${viewerId}:${status}:${followeeId ?? "all"}`;
+}
+
+/** Removes the cached feed totals a follow or unfollow by `viewerId` makes wrong. */
+export async function invalidateFeedCounts(context: DomainContext, viewerId: number, followeeId: number): Promise<void> {
+  const statuses: FeedStatusFilter[] = ["all", "open", "completed"];
+  const keys = statuses.flatMap((status) => [feedCountsKey(viewerId, status, undefined), feedCountsKey(viewerId, status, followeeId)]);
+  await context.cache.delete(...keys);
+}
+
+async function readFeedCounts(context: DomainContext, key: string): Promise<FeedCounts | undefined> {
+  const cached = (await context.cache.get(key)) as Partial<FeedCounts> | undefined;
+  const valid = Number.isSafeInteger(cached?.total) && Number.isSafeInteger(cached?.activeFollowees);
+  context.logger.debug(valid ? "feed.counts_cache_hit" : "feed.counts_cache_miss", { key });
+  return valid ? (cached as FeedCounts) : undefined;
+}
 
 function toDate(value: string | Date): Date {
   return value instanceof Date ? value : new Date(value);
@@ -47,8 +80,9 @@ function checkFilters(query: FeedQuery, sort: FeedSort): void {
 
 /**
  * Lists the records of everyone the viewer follows, newest first or longest first, with page
- * numbers or a keyset cursor. total_count comes from counts maintained on write; with from/to
- * it is counted up to WINDOW_COUNT_CAP and `total_count_exact` is false above that.
+ * numbers or a keyset cursor. total_count comes from counts maintained on write, cached for up to
+ * FEED_COUNTS_TTL_SECONDS; with from/to it is counted up to WINDOW_COUNT_CAP and
+ * `total_count_exact` is false above that.
  */
 export async function listFeed(
   context: DomainContext,
@@ -65,6 +99,10 @@ export async function listFeed(
   const filters = { viewerId, sort, status, from: query.from, to: query.to, followeeId: query.user_id };
   const database = context.db.replica;
 
+  // sort=duration counts completed records whatever the status filter says.
+  const countsKey = feedCountsKey(viewerId, sort === "duration" ? "completed" : status, query.user_id);
+  const knownCounts = await readFeedCounts(context, countsKey);
+
   const [result, windowCount] = await Promise.all([
     database.execute(
       buildFeedQuery({
@@ -73,6 +111,7 @@ export async function listFeed(
         offset: position ? 0 : page.offset,
         limit: page.perPage + 1,
         plan: options.plan ?? "auto",
+        knownCounts,
       }),
     ),
     query.from || query.to ? database.execute(buildWindowCountQuery(filters)) : Promise.resolve(undefined),
@@ -84,6 +123,10 @@ export async function listFeed(
   const data = items.slice(0, page.perPage);
 
   const maintainedTotal = Number(rows[0]?.total_count ?? 0);
+  if (!knownCounts && rows[0]) {
+    const counts: FeedCounts = { total: maintainedTotal, activeFollowees: Number(rows[0].active_followees) };
+    await context.cache.set(countsKey, counts, FEED_COUNTS_TTL_SECONDS);
+  }
   const counted = windowCount ? Number((windowCount.rows[0] as { window_count: number }).window_count) : undefined;
   const totalCount = counted === undefined ? maintainedTotal : Math.min(counted, WINDOW_COUNT_CAP);
   const totalCountExact = counted === undefined || counted <= WINDOW_COUNT_CAP;

@@ -4,6 +4,7 @@ import type { Database } from "../db/client.js";
 import { follows, users } from "../db/schema.js";
 import type { DomainContext } from "./context.js";
 import { DomainError } from "./errors.js";
+import { invalidateFeedCounts } from "./feed.js";
 import { buildPageMeta, type Page, type PageRequest } from "./pagination.js";
 import { isForeignKeyViolation } from "./postgres-errors.js";
 import { enforceRateLimit } from "./rate-limit.js";
@@ -58,7 +59,10 @@ export async function followUser(context: DomainContext, followerId: number, fol
       throw error;
     });
 
-  if (result.created) context.logger.info("follows.created", { follower_id: followerId, followee_id: followeeId });
+  if (result.created) {
+    await invalidateFeedCounts(context, followerId, followeeId);
+    context.logger.info("follows.created", { follower_id: followerId, followee_id: followeeId });
+  }
   return result;
 }
 
@@ -74,6 +78,7 @@ export async function unfollowUser(context: DomainContext, followerId: number, f
     throw new DomainError("NOT_FOLLOWING", `You do not follow user ${followeeId}, so there is nothing to unfollow.`, { user_id: followeeId });
   }
 
+  await invalidateFeedCounts(context, followerId, followeeId);
   context.logger.info("follows.removed", { follower_id: followerId, followee_id: followeeId });
   return toFollow(removed);
 }
