@@ -39,7 +39,7 @@ async function measure(label: string, url: string, token: string): Promise<Sampl
   return sample;
 }
 
-/** The cursor that continues after the record `depth` places into the viewer's feed. */
+/** Builds the cursor that continues after the record `depth` places into the viewer's feed. */
 async function cursorAtDepth(client: pg.Client, viewerId: number, depth: number): Promise<string> {
   const result = await client.query<{ id: string; clock_in: Date }>(
     `SELECT r.id, r.clock_in FROM clock_records r

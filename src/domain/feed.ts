@@ -60,7 +60,7 @@ function toFeedItem(row: FeedQueryRow): FeedItem {
   };
 }
 
-/** The sort key of a returned item in milliseconds, as the cursor stores it. */
+/** Returns the sort key of an item in milliseconds, as the cursor stores it. */
 function sortKeyOf(item: FeedItem, sort: FeedSort): number {
   const clockIn = Date.parse(item.clock_in);
   return sort === "clock_in" ? clockIn : Date.parse(item.clock_out!) - clockIn;
@@ -99,7 +99,7 @@ export async function listFeed(
   const filters = { viewerId, sort, status, from: query.from, to: query.to, followeeId: query.user_id };
   const database = context.db.replica;
 
-  // sort=duration counts completed records whatever the status filter says.
+  // sort=duration counts completed records whatever the status filter is.
   const countsKey = feedCountsKey(viewerId, sort === "duration" ? "completed" : status, query.user_id);
   const knownCounts = await readFeedCounts(context, countsKey);
 
@@ -135,6 +135,9 @@ export async function listFeed(
     await assertFollowing(context, viewerId, query.user_id);
   }
 
+  let nextPage: number | null = null;
+  if (!position && hasMore) nextPage = page.page + 1;
+
   const last = data.at(-1);
   const nextCursor = hasMore && last ? encodeFeedCursor({ sort, key: sortKeyOf(last, sort), id: last.id }) : null;
   const pageMeta = buildPageMeta(page, totalCount);
@@ -143,9 +146,9 @@ export async function listFeed(
     data,
     meta: {
       ...pageMeta,
-      // A cursor page has no page number; the cursor alone says whether more follow.
+      // A cursor page has no page number, and next_cursor alone tells whether more follow.
       current_page: position ? null : pageMeta.current_page,
-      next_page: position ? null : hasMore ? page.page + 1 : null,
+      next_page: nextPage,
       prev_page: position ? null : pageMeta.prev_page,
       next_cursor: nextCursor,
       total_count_exact: totalCountExact,
@@ -153,7 +156,7 @@ export async function listFeed(
   };
 }
 
-/** Turns a feed filtered to a user the viewer does not follow into a 404 that says so. */
+/** Rejects a feed filter on a user the viewer does not follow with a 404 naming that user. */
 async function assertFollowing(context: DomainContext, viewerId: number, followeeId: number): Promise<void> {
   const [follow] = await context.db.replica
     .select({ followeeId: follows.followeeId })

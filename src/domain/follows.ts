@@ -19,7 +19,7 @@ function userNotFound(userId: number): DomainError {
 
 /**
  * Follows a user. Returns `created: false` when the follow already existed, so a repeated request
- * is answered with 200 instead of a second row. The follower's row is locked for the transaction,
+ * gets 200 instead of a second row. The follower's row is locked for the transaction,
  * so concurrent follows by one user are checked against the cap one at a time.
  */
 export async function followUser(context: DomainContext, followerId: number, followeeId: number): Promise<{ follow: Follow; created: boolean }> {

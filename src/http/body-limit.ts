@@ -3,8 +3,8 @@ import { DomainError } from "../domain/errors.js";
 import type { AppEnv } from "./types.js";
 
 /**
- * Bytes of an oversized chunked body read and thrown away before answering 413. Answering while
- * the client is still sending made `wrangler dev` (workerd) stall the next request on that
+ * Bytes of an oversized chunked body read and thrown away before the 413 response. Responding
+ * while the client is still sending made `wrangler dev` (workerd) stall the next request on that
  * connection; draining lets the connection finish cleanly. Past this amount the stream is cancelled.
  */
 const MAX_DRAIN_BYTES = 8 * 1024 * 1024;

@@ -4,6 +4,7 @@ import { createStackLogger } from "../../scripts/stack/log.js";
 import { DEMO_USER } from "../../scripts/stack/seed.js";
 import { findFreePort, startStack, type RunningStack } from "../../scripts/stack/start.js";
 import { GENEROUS_RATE_LIMITS } from "../support/app.js";
+import { chunkedBody } from "../support/streams.js";
 
 /**
  * Drives the real local stack over HTTP: `wrangler dev` (workerd) running the Worker, the Neon
@@ -106,15 +107,7 @@ describe("wrangler dev stack", () => {
   });
 
   it("keeps serving after a chunked body over the limit", async () => {
-    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
-    let sent = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent >= 64) return controller.close();
-        sent += 1;
-        controller.enqueue(chunk);
-      },
-    });
+    const body = chunkedBody(16 * 1024, 64);
     const rejected = await fetch(`${stack.baseUrl}/auth/register`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },

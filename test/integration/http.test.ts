@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { request, testBindings } from "../support/app.js";
+import { chunkedBody } from "../support/streams.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -43,15 +44,7 @@ describe("request bodies", () => {
   });
 
   it("rejects a chunked body over the limit with 413", async () => {
-    const chunk = new TextEncoder().encode("x".repeat(8192));
-    let sent = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent >= 64) return controller.close();
-        sent += 1;
-        controller.enqueue(chunk);
-      },
-    });
+    const body = chunkedBody(8192, 64);
     const response = await request("/auth/register", { method: "POST", headers: { "Content-Type": "application/json" }, body, duplex: "half" } as RequestInit);
     expect(response.status).toBe(413);
     expect(response.body.error.code).toBe("PAYLOAD_TOO_LARGE");
