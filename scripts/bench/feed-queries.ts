@@ -93,4 +93,5 @@ export const RECORDS_PAGE = `
 SELECT c.id, c.user_id, c.clock_in, c.clock_out FROM clock_records c
  WHERE c.user_id = $1 ORDER BY c.clock_in DESC, c.id DESC LIMIT 50`;
 
-export const RECORDS_COUNT = `SELECT count(*) FROM clock_records WHERE user_id = $1`;
+// GET /records reads its total from the maintained counts. $1 user id.
+export const RECORDS_COUNT = `SELECT record_count FROM user_record_counts WHERE user_id = $1`;

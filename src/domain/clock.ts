@@ -1,6 +1,6 @@
-import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { ClockRecord } from "../contracts/clock.js";
-import { clockRecords, type ClockRecordRow } from "../db/schema.js";
+import { clockRecords, userRecordCounts, type ClockRecordRow } from "../db/schema.js";
 import type { DomainContext } from "./context.js";
 import { DomainError } from "./errors.js";
 import { buildPageMeta, type Page, type PageRequest } from "./pagination.js";
@@ -86,24 +86,25 @@ export async function getCurrentRecord(context: DomainContext, userId: number): 
 }
 
 /**
- * Lists the user's records newest first. The (user_id, clock_in desc, id desc) index serves both
- * the page and the count, and `id` breaks ties so equal clock_in values keep a stable order.
+ * Lists the user's records newest first. The (user_id, clock_in desc, id desc) index serves the
+ * page, and `id` breaks ties so equal clock_in values keep a stable order. The total comes from
+ * `user_record_counts`, which triggers keep exact, so it costs one row read however many records
+ * the user has.
  */
 export async function listRecords(context: DomainContext, userId: number, page: PageRequest): Promise<Page<ClockRecord>> {
   // NOTE: reads go to the replica when one is configured, so a record written a moment ago may
   // be missing from this list until replication catches up.
   const database = context.db.replica;
-  const ownRecords = eq(clockRecords.userId, userId);
 
   const [rows, [total]] = await Promise.all([
     database
       .select()
       .from(clockRecords)
-      .where(ownRecords)
+      .where(eq(clockRecords.userId, userId))
       .orderBy(desc(clockRecords.clockIn), desc(clockRecords.id))
       .limit(page.perPage)
       .offset(page.offset),
-    database.select({ value: count() }).from(clockRecords).where(ownRecords),
+    database.select({ value: userRecordCounts.recordCount }).from(userRecordCounts).where(eq(userRecordCounts.userId, userId)),
   ]);
 
   return { data: rows.map(toClockRecord), meta: buildPageMeta(page, total?.value ?? 0) };

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { clockRecords } from "../../src/db/schema.js";
+import { clockRecords, userRecordCounts } from "../../src/db/schema.js";
 import { connectTestDatabase, createUser, request } from "../support/app.js";
 
 const database = connectTestDatabase();
@@ -144,6 +144,30 @@ describe("database rules", () => {
     await expect(
       database.primary.insert(clockRecords).values({ userId: user.id, clockIn: new Date("2026-01-02"), clockOut: new Date("2026-01-01") }),
     ).rejects.toThrow();
+  });
+
+  it("keeps user_record_counts exact through writes", async () => {
+    const user = await createUser("counts");
+    const readCounts = async () => {
+      const [row] = await database.primary
+        .select({ total: userRecordCounts.recordCount, open: userRecordCounts.openRecordCount })
+        .from(userRecordCounts)
+        .where(eq(userRecordCounts.userId, user.id));
+      return row;
+    };
+
+    await insertHistory(user.id, ["2026-05-01T08:00:00.000Z", "2026-05-02T08:00:00.000Z"]);
+    expect(await readCounts()).toEqual({ total: 2, open: 0 });
+
+    await request("/clock-in", { method: "POST", token: user.token });
+    expect(await readCounts()).toEqual({ total: 3, open: 1 });
+
+    await request("/clock-out", { method: "PATCH", token: user.token });
+    expect(await readCounts()).toEqual({ total: 3, open: 0 });
+
+    await database.primary.delete(clockRecords).where(and(eq(clockRecords.userId, user.id), eq(clockRecords.clockIn, new Date("2026-05-01T08:00:00.000Z"))));
+    expect(await readCounts()).toEqual({ total: 2, open: 0 });
+    expect(await countRecords(user.id)).toBe(2);
   });
 
   it("rejects a record for an unknown user", async () => {
