@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { applyMigrations, connectThroughProxy } from "./database.js";
 import type { StackLogger } from "./log.js";
 import { startDatabase, type DatabaseServer } from "./postgres.js";
@@ -109,6 +109,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         `LOG_LEVEL=${options.logLevel ?? "info"}`,
         `UPSTASH_REDIS_REST_URL=${upstash.url}`,
         `UPSTASH_REDIS_REST_TOKEN=${upstash.token}`,
+        `REDIS_KEY_PREFIX=${redisKeyPrefixFor(database, options.dataDirectory)}`,
         ...Object.entries({ ...rateLimitVars, ...options.workerVars }).map(([name, value]) => `${name}=${value}`),
         "",
       ].join("\n"),
@@ -127,6 +128,24 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Gives each database its own Redis key prefix. Local stacks share the Redis on 127.0.0.1:6379, and
+ * with one prefix a stack would read another database's cached users, idempotency outcomes and
+ * feed totals (user ids repeat across databases).
+ */
+function redisKeyPrefixFor(database: DatabaseServer, dataDirectory: string | undefined): string {
+  let identity: string;
+  if (database.kind === "postgres") {
+    const url = new URL(database.url);
+    identity = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+  } else {
+    identity = dataDirectory ? resolve(dataDirectory) : `memory:${randomBytes(8).toString("hex")}`;
+  }
+
+  const digest = createHash("sha256").update(identity).digest("hex").slice(0, 12);
+  return `punchclock-dev:${digest}:`;
 }
 
 /**

@@ -8,11 +8,23 @@ export const FEED_STATUSES = ["all", "open", "completed"] as const;
 /** Maximum length of a cursor string; real cursors are under 100 characters. */
 export const MAX_CURSOR_LENGTH = 200;
 
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$/;
+
+/** Checks the calendar date too: Date.parse rolls 2026-02-30 over to 2 March instead of failing. */
+function isIsoInstant(value: string): boolean {
+  const match = ISO_INSTANT.exec(value);
+  if (!match || Number.isNaN(Date.parse(value))) return false;
+
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const calendarDate = new Date(Date.UTC(year, month - 1, day));
+  return calendarDate.getUTCFullYear() === year && calendarDate.getUTCMonth() === month - 1 && calendarDate.getUTCDate() === day;
+}
+
 const isoInstant = (name: string) =>
   z
     .string()
-    .refine((value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)), {
-      message: `${name} must be an ISO 8601 date-time with a time zone, such as 2026-01-31T09:00:00Z`,
+    .refine(isIsoInstant, {
+      message: `${name} must be an ISO 8601 date-time with a time zone, such as 2026-01-31T09:00:00Z (send + as %2B in a URL)`,
     })
     .transform((value) => new Date(value));
 

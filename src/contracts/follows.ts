@@ -17,7 +17,7 @@ export type FollowInput = z.infer<typeof followInputSchema>;
 export const userIdParamSchema = z.object({
   user_id: z
     .string()
-    .regex(/^[1-9]\d{0,9}$/, "user_id must be a positive integer")
+    .regex(/^[1-9]\d*$/, "user_id must be a positive integer")
     .transform(Number)
     .pipe(z.number().max(2_147_483_647, "user_id must be at most 2147483647"))
     .openapi({ param: { name: "user_id", in: "path" }, type: "integer", example: 2 }),

@@ -13,6 +13,16 @@ export type FeedPosition = { sort: FeedSort; key: number; id: number };
 
 const CURSOR_VERSION = 1;
 
+/**
+ * Largest key a real record can produce: clock_in before the year 10000 (the limit of ISO 8601
+ * dates without an expanded year), and a duration under 100 years. Larger numbers cannot be turned
+ * into a timestamp and are rejected as malformed.
+ */
+const MAX_CURSOR_KEY_MS: Record<FeedSort, number> = {
+  clock_in: Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+  duration: 100 * 365 * 24 * 3600 * 1000,
+};
+
 /** Encodes a position as an opaque base64url string; clients pass it back unchanged. */
 export function encodeFeedCursor(position: FeedPosition): string {
   const payload = JSON.stringify([CURSOR_VERSION, position.sort, position.key, position.id]);
@@ -39,7 +49,9 @@ export function decodeFeedCursor(cursor: string, sort: FeedSort): FeedPosition {
 
   const [, cursorSort, key, id] = decoded as [number, unknown, unknown, unknown];
   if (cursorSort !== sort) throw invalid(`it was issued for sort=${String(cursorSort)}, not sort=${sort}`);
-  if (typeof key !== "number" || !Number.isSafeInteger(key)) throw invalid("its position is malformed");
+  if (typeof key !== "number" || !Number.isSafeInteger(key) || key < 0 || key > MAX_CURSOR_KEY_MS[sort]) {
+    throw invalid("its position is malformed");
+  }
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) throw invalid("its position is malformed");
 
   return { sort, key, id };

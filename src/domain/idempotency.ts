@@ -50,7 +50,7 @@ export function parseIdempotencyKey(raw: string | undefined): string | undefined
     throw validationError([
       {
         path: IDEMPOTENCY_KEY_HEADER,
-        message: `must be 1 to ${MAX_KEY_LENGTH} printable ASCII characters (got ${raw.length} characters); a UUID is a good key`,
+        message: `must be 1 to ${MAX_KEY_LENGTH} printable ASCII characters (got ${raw.length} ${raw.length === 1 ? "character" : "characters"}); a UUID is a good key`,
       },
     ]);
   }
@@ -135,8 +135,12 @@ async function acquireOrRead(context: DomainContext, redisKey: string, request: 
       return { replayed: true, status: record.status, outcome: record.outcome, requestId: record.request_id };
     }
 
+    // The first request can store its outcome (24 h TTL) between the GET and the PTTL. A TTL
+    // above the lock's own then means the outcome is ready, and the retry can come at once.
+    const lockTtlMs = context.settings.idempotencyLockTtlMs;
     const remainingMs = await redis.client.pttl(redisKey);
-    const retryAfterSeconds = Math.max(1, Math.ceil(remainingMs / 1000));
+    const lockRemainingMs = remainingMs > 0 && remainingMs <= lockTtlMs ? remainingMs : 1000;
+    const retryAfterSeconds = Math.max(1, Math.ceil(lockRemainingMs / 1000));
     throw new DomainError(
       "IDEMPOTENCY_KEY_IN_USE",
       `A request with this Idempotency-Key is still being processed. Retry in ${retryAfterSeconds} seconds with the same key.`,
