@@ -4,7 +4,7 @@ import pg from "pg";
 import { buildFeedQuery } from "../../src/db/feed-query.js";
 
 /**
- * `npm run bench:explain -- --viewer 2 [--sort duration] [--offset 4950] [--cached]`: prints
+ * `npm run bench:explain -- --viewer 2 [--sort duration] [--offset 4950] [--depth 100000] [--cached]`: prints
  * EXPLAIN (ANALYZE, BUFFERS) of the app's feed statement on the benchmark database.
  */
 const { values } = parseArgs({
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     sort: { type: "string", default: "clock_in" },
     offset: { type: "string", default: "0" },
     cached: { type: "boolean", default: false },
+    depth: { type: "string", default: "0" },
   },
 });
 
@@ -27,6 +28,19 @@ try {
   const base = { viewerId: Number(values.viewer), sort: values.sort === "duration" ? "duration" : "clock_in", status: "all", offset: Number(values.offset), limit: 51 } as const;
   const dialect = new PgDialect();
 
+  // --depth N continues after the N-th record of the feed, as a cursor from a client would.
+  let after: { key: number; id: number } | undefined;
+  const depth = Number(values.depth);
+  if (depth > 0) {
+    const anchor = await client.query<{ id: string; clock_in: Date }>(
+      `SELECT r.id, r.clock_in FROM clock_records r
+        WHERE EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = r.user_id)
+        ORDER BY r.clock_in DESC, r.id DESC OFFSET $2 LIMIT 1`,
+      [base.viewerId, depth - 1],
+    );
+    after = { key: anchor.rows[0]!.clock_in.getTime(), id: Number(anchor.rows[0]!.id) };
+  }
+
   let knownCounts;
   if (values.cached) {
     const cold = dialect.sqlToQuery(buildFeedQuery(base));
@@ -34,7 +48,7 @@ try {
     knownCounts = { total: Number(row.total_count), activeFollowees: Number(row.active_followees) };
   }
 
-  const query = dialect.sqlToQuery(buildFeedQuery({ ...base, knownCounts }));
+  const query = dialect.sqlToQuery(buildFeedQuery({ ...base, after, knownCounts }));
   const result = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, query.params);
   process.stdout.write(`${result.rows.map((row: Record<string, string>) => row["QUERY PLAN"]).join("\n")}\n`);
 } finally {
