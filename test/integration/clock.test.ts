@@ -170,6 +170,13 @@ describe("database rules", () => {
     expect(await countRecords(user.id)).toBe(2);
   });
 
+  it("turns JIT off for the database's sessions", async () => {
+    const result = await database.primary.execute(
+      sql`select setconfig from pg_db_role_setting where setrole = 0 and setdatabase = (select oid from pg_database where datname = current_database())`,
+    );
+    expect((result.rows[0] as { setconfig: string[] } | undefined)?.setconfig).toContain("jit=off");
+  });
+
   it("rejects a record for an unknown user", async () => {
     await expect(database.primary.insert(clockRecords).values({ userId: 2_000_000_000, clockIn: new Date() })).rejects.toThrow();
   });
