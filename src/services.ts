@@ -7,8 +7,8 @@ import type { Logger } from "./lib/logger.js";
 
 /**
  * Builds the services one request uses from the Worker's bindings. The environment is validated
- * once per isolate; the database pools are new for every request and closed when it ends, as
- * Neon's driver requires on Workers (a WebSocket cannot outlive the request that opened it).
+ * once per isolate. The database pools are new for every request and closed when it ends, because
+ * on Workers a WebSocket, and so a Neon connection, cannot outlive the request that opened it.
  */
 export function createRequestServices(bindings: Record<string, unknown>, logger: Logger, request: { clientIp?: string | undefined } = {}): DomainContext {
   const environment = loadEnvironment(bindings);

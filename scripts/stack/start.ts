@@ -17,7 +17,7 @@ export const DEVELOPMENT_JWT_SECRET = "development-only-jwt-secret-not-for-produ
 export type StackOptions = {
   port: number;
   databaseUrl?: string | undefined;
-  /** Where the embedded PGlite keeps its files; unset keeps it in memory. */
+  /** Directory of the embedded PGlite's files; unset keeps the database in memory. */
   dataDirectory?: string | undefined;
   jwtSecret?: string | undefined;
   logLevel?: string | undefined;

@@ -4,7 +4,7 @@ import type { DatabaseConnections } from "../db/client.js";
 import type { Logger } from "../lib/logger.js";
 import type { RateLimitSettings } from "./rate-limit.js";
 
-/** What every domain function receives: the request's database handles, logger and settings. */
+/** The services every domain function receives: the request's database handles, logger and settings. */
 export interface DomainContext {
   db: DatabaseConnections;
   logger: Logger;

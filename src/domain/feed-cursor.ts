@@ -29,7 +29,7 @@ export function encodeFeedCursor(position: FeedPosition): string {
   return Buffer.from(payload, "utf8").toString("base64url");
 }
 
-/** Decodes a cursor made for `sort`; anything else is a 400 that tells the client what to do. */
+/** Decodes a cursor made for `sort`. Anything else is a 400 whose message names the fix. */
 export function decodeFeedCursor(cursor: string, sort: FeedSort): FeedPosition {
   const invalid = (reason: string) =>
     new DomainError("VALIDATION_FAILED", `Invalid cursor: ${reason}. Pass meta.next_cursor of the previous page unchanged.`, {

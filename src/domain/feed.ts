@@ -146,7 +146,7 @@ export async function listFeed(
     data,
     meta: {
       ...pageMeta,
-      // A cursor page has no page number, and next_cursor alone tells whether more follow.
+      // A cursor page has no page number, and only next_cursor shows whether more follow.
       current_page: position ? null : pageMeta.current_page,
       next_page: nextPage,
       prev_page: position ? null : pageMeta.prev_page,

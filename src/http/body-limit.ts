@@ -65,6 +65,6 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRea
     }
     await reader.cancel("request body too large");
   } catch {
-    // The client may close the connection as soon as it sees the 413; nothing is left to drain.
+    // The client may close the connection as soon as the 413 arrives, so nothing is left to drain.
   }
 }

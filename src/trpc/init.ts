@@ -80,7 +80,7 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(mapDomainErrors);
 
-/** A procedure that requires `Authorization: Bearer <token>` (or the bare token). */
+/** Procedure builder that requires `Authorization: Bearer <token>` (or the bare token). */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const user = await authenticate(ctx.services, ctx.authorization);
   return next({ ctx: { ...ctx, user } });

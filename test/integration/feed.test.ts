@@ -61,7 +61,7 @@ beforeAll(async () => {
   records = rows;
 });
 
-/** The feed computed the slow, obvious way from every followed record. */
+/** Computes the feed the slow, obvious way from every followed record. */
 function bruteForce(options: { sort?: "clock_in" | "duration"; status?: "all" | "open" | "completed"; from?: Date; to?: Date; userId?: number } = {}): number[] {
   const sort = options.sort ?? "clock_in";
   return records
