@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { clockRecords, userRecordCounts } from "../../src/db/schema.js";
-import { connectTestDatabase, createUser, request } from "../support/app.js";
+import { connectTestDatabase, createUser, request, testBindings } from "../support/app.js";
 
 const database = connectTestDatabase();
 afterAll(() => database.close());
@@ -272,5 +272,24 @@ describe("GET /records/current", () => {
     const closed = await request("/records/current", { token: user.token });
     expect(closed.status).toBe(200);
     expect(closed.body.data).toBeNull();
+  });
+});
+
+describe("DATABASE_REPLICA_URL", () => {
+  it("works with a replica configured", async () => {
+    // The replica URL names the same database, so this checks that the second pool and Drizzle's
+    // replica routing work end to end. It cannot tell which pool served a read.
+    const replicaBindings = testBindings({ DATABASE_REPLICA_URL: inject("databaseUrl") });
+    const user = await createUser("replica");
+
+    const opened = await request("/clock-in", { method: "POST", token: user.token }, replicaBindings);
+    expect(opened.status).toBe(201);
+
+    const listed = await request("/records", { token: user.token }, replicaBindings);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data[0].id).toBe(opened.body.data.id);
+
+    const feed = await request("/feed", { token: user.token }, replicaBindings);
+    expect(feed.status).toBe(200);
   });
 });
