@@ -162,20 +162,21 @@ async function loadUsers(client: pg.Client): Promise<void> {
 
 async function loadFollows(client: pg.Client): Promise<void> {
   await client.query("SELECT setseed(0.17)");
-  await step(
-    client,
-    "follows of dense1k",
-    `INSERT INTO follows (follower_id, followee_id)
-     SELECT 1, user_id FROM (SELECT id AS user_id, random() AS r FROM users WHERE id > 3 ORDER BY id) u
-      ORDER BY r LIMIT 1000`,
-  );
-  await step(
-    client,
-    "follows of dense5k",
-    `INSERT INTO follows (follower_id, followee_id)
-     SELECT 2, user_id FROM (SELECT id AS user_id, random() AS r FROM users WHERE id > 3 ORDER BY id) u
-      ORDER BY r LIMIT 5000`,
-  );
+  // The dense followers follow random users; the order of the two statements keeps the seeded
+  // random sequence, and so the data set, the same from run to run.
+  for (const { id, name, count } of [
+    { id: 1, name: "dense1k", count: 1000 },
+    { id: 2, name: "dense5k", count: 5000 },
+  ]) {
+    await step(
+      client,
+      `follows of ${name}`,
+      `INSERT INTO follows (follower_id, followee_id)
+       SELECT $1::int, user_id FROM (SELECT id AS user_id, random() AS r FROM users WHERE id > 3 ORDER BY id) u
+        ORDER BY r LIMIT $2::int`,
+      [id, count],
+    );
+  }
   await step(
     client,
     "follows of sparse5",

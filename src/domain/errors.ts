@@ -54,6 +54,9 @@ export const ERROR_MAPPING: Record<ErrorCode, { status: number; trpc: TRPC_ERROR
   SERVICE_UNAVAILABLE: { status: 503, trpc: "SERVICE_UNAVAILABLE" },
 };
 
+/** The message of every 500: the cause goes to the log only, under the request id. */
+export const INTERNAL_ERROR_MESSAGE = "Internal server error. Retry later, and quote the request id if it persists.";
+
 /**
  * The one error type that domain functions throw. `message` is safe to show to a client;
  * `details` carries structured context (the offending field, the open record), and `headers` are

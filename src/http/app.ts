@@ -36,7 +36,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.use("*", requestId());
   app.use("*", async (c, next) => {
-    // A logger exists before the services do, so that configuration errors are logged too.
+    // The request's one logger. It exists before the services do, so that configuration errors
+    // and rejected bodies are logged with the request id too.
     c.set("logger", createLogger(readLogLevel(c.env), { request_id: c.get("requestId") }));
     await next();
   });

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { DomainError, type ErrorCode } from "../domain/errors.js";
+import { DomainError, INTERNAL_ERROR_MESSAGE, type ErrorCode } from "../domain/errors.js";
 import { describeError } from "../lib/logger.js";
 import type { AppEnv } from "./types.js";
 
@@ -12,7 +12,6 @@ const HTTP_EXCEPTION_CODES: Record<number, { code: ErrorCode; message: string }>
   415: { code: "UNSUPPORTED_MEDIA_TYPE", message: "Unsupported Content-Type. Send the body as application/json." },
 };
 
-const INTERNAL_MESSAGE = "Internal server error. Retry later, and quote the request id if it persists.";
 
 /** Converts anything thrown while handling a request into a domain error a client may see. */
 export function toDomainError(error: unknown): DomainError {
@@ -23,7 +22,7 @@ export function toDomainError(error: unknown): DomainError {
     if (known) return new DomainError(known.code, known.message, undefined, { cause: error });
   }
 
-  return new DomainError("INTERNAL", INTERNAL_MESSAGE, undefined, { cause: error });
+  return new DomainError("INTERNAL", INTERNAL_ERROR_MESSAGE, undefined, { cause: error });
 }
 
 /**

@@ -1,24 +1,21 @@
 import { createMiddleware } from "hono/factory";
 import { authenticate } from "../auth/authenticate.js";
-import { loadEnvironment } from "../env.js";
-import { createLogger, describeError, readLogLevel } from "../lib/logger.js";
+import { describeError } from "../lib/logger.js";
 import { createRequestServices } from "../services.js";
 import type { AppEnv } from "./types.js";
 
 /**
- * Wires the request's logger and services, logs one line when the request ends, and closes the
+ * Wires the request's services (the logger is set by the app's first middleware), logs one line when the request ends, and closes the
  * database pools afterwards (in `waitUntil` on Workers, so the response is not delayed).
  */
 export const requestServices = createMiddleware<AppEnv>(async (c, next) => {
   const startedAt = Date.now();
   const bindings = c.env ?? {};
-  const logger = createLogger(readLogLevel(bindings), { request_id: c.get("requestId") });
-  c.set("logger", logger);
+  const logger = c.get("logger");
   logger.debug("request.started", { method: c.req.method, path: c.req.path });
 
-  // Fails here, before any route runs, when a secret is missing; the error handler logs the
-  // message that names it and the client gets a generic 500.
-  loadEnvironment(bindings);
+  // Throws before any route runs when a secret is missing. The error handler logs the message,
+  // which names the binding, and the client gets a generic 500.
   const context = createRequestServices(bindings, logger, { clientIp: c.req.header("CF-Connecting-IP") });
   c.set("context", context);
 

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { errorBodySchema } from "../contracts/common.js";
+import { requireUser } from "./middleware.js";
 
 /** Response entries for the OpenAPI document; every error status shares the error schema. */
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
@@ -24,3 +25,6 @@ export function errorResponses(...statuses: number[]) {
 }
 
 export const bearerSecurity = [{ Bearer: [] }];
+
+/** Route options of every endpoint that needs a token: the OpenAPI security entry and the check. */
+export const authenticated = { security: bearerSecurity, middleware: requireUser };

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { authenticate } from "../auth/authenticate.js";
 import type { DomainContext } from "../domain/context.js";
-import { DomainError, ERROR_MAPPING, validationError, type ErrorCode } from "../domain/errors.js";
+import { DomainError, ERROR_MAPPING, INTERNAL_ERROR_MESSAGE, validationError, type ErrorCode } from "../domain/errors.js";
 import { toFieldIssues } from "../lib/validation.js";
 
 export type TRPCContext = {
@@ -15,7 +15,6 @@ export type TRPCContext = {
   responseHeaders: Headers;
 };
 
-const INTERNAL_MESSAGE = "Internal server error. Retry later, and quote the request id if it persists.";
 
 /**
  * Errors that tRPC raises itself (unparsable input, unknown procedure, wrong method), as domain
@@ -28,7 +27,7 @@ const TRPC_ERROR_CODES: Partial<Record<TRPCError["code"], { code: ErrorCode; mes
   METHOD_NOT_SUPPORTED: { code: "METHOD_NOT_ALLOWED" },
   UNSUPPORTED_MEDIA_TYPE: { code: "UNSUPPORTED_MEDIA_TYPE" },
   PAYLOAD_TOO_LARGE: { code: "PAYLOAD_TOO_LARGE" },
-  INTERNAL_SERVER_ERROR: { code: "INTERNAL", message: INTERNAL_MESSAGE },
+  INTERNAL_SERVER_ERROR: { code: "INTERNAL", message: INTERNAL_ERROR_MESSAGE },
 };
 
 /** Converts a domain error into the tRPC error with the code `ERROR_MAPPING` assigns to it. */

@@ -2,8 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { loginInputSchema, registerInputSchema, sessionSchema, userSchema } from "../../contracts/auth.js";
 import { envelopeSchema } from "../../contracts/common.js";
 import { login, register } from "../../domain/auth.js";
-import { requireUser } from "../middleware.js";
-import { bearerSecurity, errorResponses, jsonResponse } from "../openapi.js";
+import { authenticated, errorResponses, jsonResponse } from "../openapi.js";
 import { envelope } from "../respond.js";
 import type { AppEnv } from "../types.js";
 
@@ -36,8 +35,7 @@ const meRoute = createRoute({
   path: "/auth/me",
   tags: ["auth"],
   summary: "The user the token belongs to",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   responses: {
     200: jsonResponse(envelopeSchema(userSchema), "The current user."),
     ...errorResponses(401),

@@ -4,8 +4,7 @@ import { envelopeSchema, listEnvelopeSchema, paginationQuerySchema } from "../..
 import { clockIn, clockOut, getCurrentRecord, listRecords } from "../../domain/clock.js";
 import { IDEMPOTENCY_KEY_HEADER, runIdempotently, type IdempotentOperation } from "../../domain/idempotency.js";
 import { resolvePage } from "../../domain/pagination.js";
-import { requireUser } from "../middleware.js";
-import { bearerSecurity, errorResponses, jsonResponse } from "../openapi.js";
+import { authenticated, errorResponses, jsonResponse } from "../openapi.js";
 import { envelope, listEnvelope, respondWithReplay } from "../respond.js";
 import type { AppEnv } from "../types.js";
 import type { Context } from "hono";
@@ -26,8 +25,7 @@ const clockInRoute = createRoute({
   path: "/clock-in",
   tags: ["clock"],
   summary: "Open a clock record at the server's current time",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   request: { headers: idempotencyHeaders },
   responses: {
     201: jsonResponse(envelopeSchema(clockRecordSchema), "Clocked in."),
@@ -40,8 +38,7 @@ const clockOutRoute = createRoute({
   path: "/clock-out",
   tags: ["clock"],
   summary: "Close the open clock record at the server's current time",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   request: { headers: idempotencyHeaders },
   responses: {
     200: jsonResponse(envelopeSchema(clockRecordSchema), "Clocked out."),
@@ -54,8 +51,7 @@ const recordsRoute = createRoute({
   path: "/records",
   tags: ["clock"],
   summary: "My clock records, newest first",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   request: { query: paginationQuerySchema },
   responses: {
     200: jsonResponse(listEnvelopeSchema(clockRecordSchema), "A page of records."),
@@ -68,8 +64,7 @@ const currentRecordRoute = createRoute({
   path: "/records/current",
   tags: ["clock"],
   summary: "My open clock record, or null",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   responses: {
     200: jsonResponse(envelopeSchema(clockRecordSchema.nullable()), "The open record or null."),
     ...errorResponses(401),

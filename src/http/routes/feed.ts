@@ -1,8 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { feedItemSchema, feedMetaSchema, feedQuerySchema } from "../../contracts/feed.js";
 import { listFeed } from "../../domain/feed.js";
-import { requireUser } from "../middleware.js";
-import { bearerSecurity, errorResponses, jsonResponse } from "../openapi.js";
+import { authenticated, errorResponses, jsonResponse } from "../openapi.js";
 import { listEnvelope } from "../respond.js";
 import type { AppEnv } from "../types.js";
 
@@ -14,8 +13,7 @@ const feedRoute = createRoute({
   description:
     "Newest first (clock_in DESC, id DESC) or, with sort=duration, longest completed first (duration DESC, id DESC). " +
     "Page with page/per_page, or pass meta.next_cursor as cursor for pages whose cost does not grow with depth.",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   request: { query: feedQuerySchema },
   responses: {
     200: jsonResponse(z.object({ data: z.array(feedItemSchema), message: z.string(), meta: feedMetaSchema }), "A page of the feed."),

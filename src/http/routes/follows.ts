@@ -3,8 +3,7 @@ import { envelopeSchema, listEnvelopeSchema, paginationQuerySchema } from "../..
 import { directoryUserSchema, followInputSchema, followSchema, userIdParamSchema, userSearchQuerySchema } from "../../contracts/follows.js";
 import { followUser, listFollowers, listFollowing, listUsers, unfollowUser } from "../../domain/follows.js";
 import { resolvePage } from "../../domain/pagination.js";
-import { requireUser } from "../middleware.js";
-import { bearerSecurity, errorResponses, jsonResponse } from "../openapi.js";
+import { authenticated, errorResponses, jsonResponse } from "../openapi.js";
 import { envelope, listEnvelope } from "../respond.js";
 import type { AppEnv } from "../types.js";
 
@@ -13,8 +12,7 @@ const followRoute = createRoute({
   path: "/follows",
   tags: ["follows"],
   summary: "Follow a user",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   request: { body: { content: { "application/json": { schema: followInputSchema } }, required: true } },
   responses: {
     201: jsonResponse(envelopeSchema(followSchema), "Now following."),
@@ -28,8 +26,7 @@ const unfollowRoute = createRoute({
   path: "/follows",
   tags: ["follows"],
   summary: "Unfollow a user (user_id in the body)",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   request: { body: { content: { "application/json": { schema: followInputSchema } }, required: true } },
   responses: {
     200: jsonResponse(envelopeSchema(followSchema), "Unfollowed."),
@@ -43,8 +40,7 @@ const unfollowByPathRoute = createRoute({
   path: "/follows/{user_id}",
   tags: ["follows"],
   summary: "Unfollow a user (user_id in the path)",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   request: { params: userIdParamSchema },
   responses: {
     200: jsonResponse(envelopeSchema(followSchema), "Unfollowed."),
@@ -57,8 +53,7 @@ const usersRoute = createRoute({
   path: "/users",
   tags: ["follows"],
   summary: "All users, by name, with follow counts",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   request: { query: userSearchQuerySchema },
   responses: {
     200: jsonResponse(listEnvelopeSchema(directoryUserSchema), "A page of users."),
@@ -71,8 +66,7 @@ const followingRoute = createRoute({
   path: "/following",
   tags: ["follows"],
   summary: "Users I follow, most recent first",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   request: { query: paginationQuerySchema },
   responses: {
     200: jsonResponse(listEnvelopeSchema(directoryUserSchema), "A page of followed users."),
@@ -85,8 +79,7 @@ const followersRoute = createRoute({
   path: "/followers",
   tags: ["follows"],
   summary: "Users who follow me, most recent first",
-  security: bearerSecurity,
-  middleware: [requireUser] as const,
+  ...authenticated,
   request: { query: paginationQuerySchema },
   responses: {
     200: jsonResponse(listEnvelopeSchema(directoryUserSchema), "A page of followers."),
