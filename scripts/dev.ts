@@ -4,10 +4,13 @@ import { startStack } from "./stack/start.js";
 /**
  * `npm run dev`: the API on http://127.0.0.1:8787 through `wrangler dev`.
  *
- * Environment: DATABASE_URL selects a Postgres server (else an embedded PGlite in .data/pglite),
- * REDIS_URL selects the Redis behind the local Upstash endpoint (else 127.0.0.1:6379 when it
- * accepts connections, else an in-memory store), PORT sets the port, JWT_SECRET overrides the development
- * secret, LOG_LEVEL sets the Worker's log level. Ctrl-C stops everything this command started.
+ * Environment:
+ * - DATABASE_URL selects a Postgres server, else an embedded PGlite in .data/pglite.
+ * - REDIS_URL selects the Redis behind the local Upstash endpoint, else 127.0.0.1:6379 when it
+ *   accepts connections, else an in-memory store.
+ * - PORT sets the port, JWT_SECRET overrides the development secret, and LOG_LEVEL sets the
+ *   Worker's log level.
+ * Ctrl-C stops everything this command started.
  */
 const logger = createStackLogger("dev");
 

@@ -3,11 +3,11 @@ import { createStackLogger } from "../stack/log.js";
 import { UNLIMITED_RATE_LIMITS, findFreePort, startStack } from "../stack/start.js";
 
 /**
- * `npx tsx scripts/bench/clock-in-latency.ts`: starts the local stack (DATABASE_URL or embedded
- * PGlite; REDIS_URL or Redis on 127.0.0.1:6379, else the in-memory store) and prints the latency
- * of POST /clock-in through wrangler dev without an Idempotency-Key, with a new key per request,
- * and for a replay of a stored key. Each clock-in is followed by an untimed clock-out.
- * BENCH_RUNS sets the number of timed requests per row (default 100).
+ * `npm run bench:clock-in`: starts the local stack (DATABASE_URL or embedded PGlite, and REDIS_URL
+ * or Redis on 127.0.0.1:6379, else the in-memory store). It prints the latency of POST /clock-in
+ * through wrangler dev without an Idempotency-Key, with a new key per request, and for a replay
+ * of a stored key. Each clock-in is followed by an untimed clock-out. BENCH_RUNS sets the number
+ * of timed requests per row (default 100).
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const WARMUP_RUNS = 5;

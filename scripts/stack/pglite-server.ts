@@ -7,9 +7,9 @@ import type { StackLogger } from "./log.js";
  *
  * PGlite is a single backend, so connections take turns. Two bugs of `@electric-sql/pglite-socket`
  * 0.2 ruled it out for the Neon driver, which opens a new connection for every request:
- * - Its default `maxConnections` is 1, and a closed connection is released a tick late, so a client
- *   that reconnects at once was answered with a bare "Too many connections" line and no protocol
- *   message; the driver then waited for an answer that never came.
+ * - Its default `maxConnections` is 1, and a closed connection is released a tick late. A client
+ *   that reconnects at once got a bare "Too many connections" line and no protocol message, so the
+ *   driver waited for a response that never came.
  * - With a higher limit it interleaves single messages of different connections, so connection B's
  *   Parse can replace connection A's unnamed statement between A's Bind and Execute. Concurrent
  *   inserts then broke the session for everyone.

@@ -25,8 +25,8 @@ export type StackOptions = {
   /** Forwards the Worker's own log lines to this process's output. */
   showWorkerLogs?: boolean;
   /**
-   * Redis behind the local Upstash endpoint. Unset means Redis on 127.0.0.1:6379 when it answers,
-   * else the endpoint's in-memory store.
+   * Redis behind the local Upstash endpoint. Unset means Redis on 127.0.0.1:6379 when it accepts
+   * connections, else the endpoint's in-memory store.
    */
   redisUrl?: string | undefined;
   /** Extra Worker vars, such as REDIS_KEY_PREFIX or rate limits; they override the stack's own. */
@@ -52,10 +52,10 @@ export const UNLIMITED_RATE_LIMITS: Record<string, string> = {
 const WRANGLER_READY_TIMEOUT_MS = 90_000;
 
 /**
- * Starts the local stack: a database (the server at `databaseUrl`, else embedded PGlite), the
- * WebSocket proxy in front of it, migrations and seed data, the local Upstash REST endpoint, then
- * `wrangler dev` running the Worker with the production Neon driver and @upstash/redis. `stop()`
- * ends everything that was started.
+ * Starts the local stack. It brings up a database (the server at `databaseUrl`, else embedded
+ * PGlite), the WebSocket proxy in front of it, migrations and seed data, and the local Upstash REST
+ * endpoint. Then it runs `wrangler dev` with the production Neon driver and @upstash/redis.
+ * `stop()` ends everything that was started.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { logger } = options;

@@ -28,7 +28,7 @@ export async function startWebSocketProxy(options: {
     const requested = new URL(request.url ?? "/", "http://proxy").searchParams.get("address") ?? "";
     const target = parseAddress(requested);
 
-    // The driver names the database host from the connection string; the proxy dials only the
+    // The driver names the database host from the connection string. The proxy dials only the
     // configured server whatever that name is, so "localhost" and "127.0.0.1" both work.
     if (target === null) {
       logger.warn("ws_proxy.rejected", { address: requested, reason: "address must be host:port" });

@@ -11,7 +11,7 @@ export const DEFAULT_PER_PAGE = 20;
 export const MAX_PAGE = 1_000_000_000;
 
 /**
- * A required string field with messages that name it. PostgreSQL text cannot hold the NUL
+ * Creates a required string field with messages that name it. PostgreSQL text cannot hold the NUL
  * character, so it is rejected here as invalid input instead of failing later as a 500.
  */
 export function textField(name: string) {

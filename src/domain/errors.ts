@@ -58,9 +58,9 @@ export const ERROR_MAPPING: Record<ErrorCode, { status: number; trpc: TRPC_ERROR
 export const INTERNAL_ERROR_MESSAGE = "Internal server error. Retry later, and quote the request id if it persists.";
 
 /**
- * The one error type that domain functions throw. `message` is safe to show to a client;
- * `details` carries structured context (the offending field, the open record), and `headers` are
- * response headers both transports add, such as `Retry-After`.
+ * The one error type that domain functions throw. `message` is safe to show to a client.
+ * `details` carries structured context, such as the offending field or the open record. `headers`
+ * are response headers that both transports add, such as `Retry-After`.
  */
 export class DomainError extends Error {
   override readonly name = "DomainError";

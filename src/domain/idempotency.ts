@@ -61,8 +61,8 @@ export function parseIdempotencyKey(raw: string | undefined): string | undefined
  * Runs `execute` at most once per (user, key) within the retention time and returns its outcome,
  * or the outcome stored by an earlier request with the same key.
  *
- * - Successes and 409 domain errors are stored; any other error releases the key, so a retry
- *   runs again.
+ * - Successes and 409 domain errors are stored. Any other error, 429 and 5xx included, releases
+ *   the key, so a retry runs again.
  * - A key whose first request is still running throws IDEMPOTENCY_KEY_IN_USE (409, Retry-After).
  * - A key first used on another operation throws IDEMPOTENCY_KEY_REUSED (422).
  * - Without Redis, or when Redis fails, `execute` runs unprotected and a warning is logged. The

@@ -22,16 +22,16 @@ const POLICIES = {
 
 export type RateLimitPolicy = keyof typeof POLICIES;
 
-/** Seconds a client is told to wait after a login was rejected because Redis did not answer. */
+/** Retry-After, in seconds, of a login rejected because Redis failed or timed out. */
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Counts one request for `identifier` under `policy` (sliding window, @upstash/ratelimit) and
  * throws RATE_LIMITED with `Retry-After` and `RateLimit-*` headers when it is over the limit.
  *
- * When Redis fails or does not answer within the Redis timeout, fail-closed policies (login)
- * throw SERVICE_UNAVAILABLE (503), because an attacker who can slow Redis down must not get
- * unlimited password guesses; the others let the request through and log a warning.
+ * When Redis fails or times out, fail-closed policies (login) throw SERVICE_UNAVAILABLE (503),
+ * because an attacker who can slow Redis down must not get unlimited password guesses. The other
+ * policies let the request through and log a warning.
  */
 export async function enforceRateLimit(context: DomainContext, policy: RateLimitPolicy, identifier: string): Promise<void> {
   const settings = context.settings.rateLimits;
@@ -56,7 +56,7 @@ export async function enforceRateLimit(context: DomainContext, policy: RateLimit
       if (!result.success) throw rateLimited(policy, result);
       return;
     }
-    failure = new Error(`no answer from Redis within ${context.redis.timeoutMs} ms`);
+    failure = new Error(`Redis timed out after ${context.redis.timeoutMs} ms`);
   } catch (error) {
     if (error instanceof DomainError) throw error;
     failure = error;

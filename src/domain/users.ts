@@ -31,8 +31,8 @@ function userCacheKey(userId: number): string {
  * database, then cached for a day. A token can outlive its account, so a missing user is a 401
  * rather than a 404, and is not cached.
  *
- * NOTE: code that changes or deletes a user must call `invalidateCachedUser`; otherwise tokens
- * keep seeing the old user (or a deleted one) for up to USER_CACHE_TTL_SECONDS.
+ * NOTE: code that changes or deletes a user must call `invalidateCachedUser`. Otherwise tokens
+ * keep seeing the old user, or a deleted one, for up to USER_CACHE_TTL_SECONDS.
  */
 export async function getAuthenticatedUser(context: DomainContext, userId: number): Promise<User> {
   const key = userCacheKey(userId);

@@ -102,7 +102,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 }
 
 /**
- * Answers 405 with an `Allow` header on known paths called with another method. Registered after
+ * Responds 405 with an `Allow` header on known paths called with another method. Registered after
  * the real routes, so it matches only when no method-specific route did.
  */
 function registerMethodNotAllowed(app: OpenAPIHono<AppEnv>): void {

@@ -27,7 +27,7 @@ export function toDomainError(error: unknown): DomainError {
 
 /**
  * The one place where REST errors become responses. 5xx errors are logged with their stack and
- * answered with a generic message, so no SQL, driver text or stack reaches the client.
+ * get a generic message, so no SQL, driver text or stack reaches the client.
  */
 export function respondWithError(error: unknown, c: Context<AppEnv>): Response {
   const domainError = toDomainError(error);
